@@ -1,0 +1,82 @@
+"""Domain error bases and the one table mapping each to an HTTP problem and a gRPC status.
+
+Services raise these (or subclasses); the HTTP app factory and the gRPC error interceptor both
+read ERROR_TABLE, so a domain error means the same thing on both edges.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import grpc
+
+
+class DomainError(Exception):
+    """Base of every error a user can cause; never a bug."""
+
+    def __init__(self, detail: str, *, field: str | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.field = field
+
+
+class NotFound(DomainError):
+    pass
+
+
+class AlreadyExists(DomainError):
+    pass
+
+
+class Conflict(DomainError):
+    pass
+
+
+class InvalidInput(DomainError):
+    pass
+
+
+class Forbidden(DomainError):
+    pass
+
+
+class NotAuthenticated(DomainError):
+    pass
+
+
+class TooManyAttempts(DomainError):
+    def __init__(self, detail: str, *, retry_after_seconds: int) -> None:
+        super().__init__(detail)
+        self.retry_after_seconds = retry_after_seconds
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorMapping:
+    status: int
+    slug: str
+    title: str
+    grpc_code: grpc.StatusCode
+
+
+ERROR_TABLE: dict[type[DomainError], ErrorMapping] = {
+    NotFound: ErrorMapping(404, "not-found", "Not found", grpc.StatusCode.NOT_FOUND),
+    AlreadyExists: ErrorMapping(409, "already-exists", "Already exists", grpc.StatusCode.ALREADY_EXISTS),
+    Conflict: ErrorMapping(409, "conflict", "Conflict", grpc.StatusCode.FAILED_PRECONDITION),
+    InvalidInput: ErrorMapping(422, "invalid-input", "Invalid input", grpc.StatusCode.INVALID_ARGUMENT),
+    Forbidden: ErrorMapping(403, "forbidden", "Forbidden", grpc.StatusCode.PERMISSION_DENIED),
+    NotAuthenticated: ErrorMapping(
+        401, "not-authenticated", "Not authenticated", grpc.StatusCode.UNAUTHENTICATED
+    ),
+    TooManyAttempts: ErrorMapping(
+        429, "too-many-attempts", "Too many attempts", grpc.StatusCode.RESOURCE_EXHAUSTED
+    ),
+}
+
+
+def mapping_for(error: BaseException) -> ErrorMapping | None:
+    """The entry of the nearest class in the error's MRO, so subclasses inherit their base's mapping."""
+    for cls in type(error).__mro__:
+        found = ERROR_TABLE.get(cls)  # type: ignore[call-overload]
+        if found is not None:
+            return found
+    return None

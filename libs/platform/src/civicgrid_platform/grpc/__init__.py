@@ -1,0 +1,1 @@
+"""gRPC server and client factories shared by every service."""

@@ -1,0 +1,104 @@
+"""One process runs the components chosen by --components; SIGTERM drains, then stops.
+
+Draining first (readiness 503, gRPC health NOT_SERVING) lets Kubernetes take the pod out of
+rotation before connections close; the drain time matches the chart's preStop sleep.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass, field
+
+import uvicorn
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Component:
+    name: str
+    run: Callable[[asyncio.Event], Awaitable[None]]
+    """Runs until the event is set, then returns after stopping cleanly."""
+    drain: Callable[[], Awaitable[None]] | None = None
+    """Called on SIGTERM before stop: stop taking new work, keep finishing current work."""
+
+
+@dataclass
+class ProcessRunner:
+    components: list[Component]
+    drain_seconds: float = 5.0
+    stop: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def run(self) -> int:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, lambda: asyncio.ensure_future(self.shutdown()))
+        tasks = {asyncio.create_task(c.run(self.stop), name=c.name): c for c in self.components}
+        logger.info("started", extra={"components": [c.name for c in self.components]})
+        exit_code = 0
+        pending = set(tasks)
+        while pending:
+            done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+            for task in done:
+                if task.exception() is not None:
+                    logger.error(
+                        "component failed", exc_info=task.exception(), extra={"component": task.get_name()}
+                    )
+                    exit_code = 1
+                elif not self.stop.is_set():
+                    logger.error("component stopped on its own", extra={"component": task.get_name()})
+                    exit_code = 1
+            if exit_code and not self.stop.is_set():
+                await self.shutdown(drain=False)
+        logger.info("stopped", extra={"exit_code": exit_code})
+        return exit_code
+
+    async def shutdown(self, *, drain: bool = True) -> None:
+        if self.stop.is_set():
+            return
+        if drain:
+            for component in self.components:
+                if component.drain is not None:
+                    await component.drain()
+            logger.info("draining", extra={"seconds": self.drain_seconds})
+            await asyncio.sleep(self.drain_seconds)
+        self.stop.set()
+
+
+class _EmbeddedUvicorn(uvicorn.Server):
+    """Uvicorn without its own signal handling: the ProcessRunner owns the signals."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+def http_component(app: object, host: str, port: int, on_drain: Callable[[], None]) -> Component:
+    config = uvicorn.Config(
+        app,  # type: ignore[arg-type]
+        host=host,
+        port=port,
+        log_config=None,
+        access_log=False,
+        lifespan="on",
+        timeout_graceful_shutdown=10,
+    )
+    server = _EmbeddedUvicorn(config)
+
+    async def run(stop: asyncio.Event) -> None:
+        serving = asyncio.create_task(server.serve())
+        stopped = asyncio.create_task(stop.wait())
+        done, _ = await asyncio.wait({serving, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        server.should_exit = True
+        await serving
+        stopped.cancel()
+
+    async def drain() -> None:
+        on_drain()
+
+    return Component("http", run, drain)
+

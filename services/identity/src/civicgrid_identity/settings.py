@@ -1,0 +1,22 @@
+"""Identity's settings: the platform base plus token lifetimes and the bootstrap admin."""
+
+from __future__ import annotations
+
+from pydantic import Field, SecretStr
+
+from civicgrid_platform.settings import PlatformSettings
+
+
+class IdentitySettings(PlatformSettings):
+    service_name: str = "identity"
+    http_port: int = Field(default=8001, ge=0, le=65535)
+    grpc_port: int = Field(default=50061, ge=0, le=65535)
+
+    access_token_minutes: int = Field(default=15, ge=1, le=60)
+    refresh_token_days: int = Field(default=30, ge=1, le=365)
+    key_rotation_days: int = Field(default=30, ge=1)
+    key_cache_seconds: float = Field(default=30.0, ge=0)
+
+    # The first platform admin, created by `migrate --bootstrap-admin` when none exists.
+    bootstrap_admin_email: str = "admin@civicgrid.local"
+    bootstrap_admin_password: SecretStr | None = None

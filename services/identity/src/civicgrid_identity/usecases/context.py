@@ -1,0 +1,50 @@
+"""What every identity use case is given: the ports built by bootstrap, and token settings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from uuid import UUID
+
+from civicgrid_identity.domain.passwords import PasswordPolicy
+from civicgrid_platform.auth import Principal
+from civicgrid_platform.db.uow import UnitOfWorkFactory
+from civicgrid_platform.errors import InvalidInput
+from civicgrid_platform.sealing import Sealer
+
+
+@dataclass(frozen=True, slots=True)
+class TokenPolicy:
+    issuer: str
+    audience: str
+    access_ttl: timedelta = timedelta(minutes=15)
+    refresh_ttl: timedelta = timedelta(days=30)
+    key_rotation_interval: timedelta = timedelta(days=30)
+    # Old keys stay in the JWKS this long after their last token could have expired.
+    jwks_grace: timedelta = timedelta(minutes=5)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class IdentityContext:
+    uow: UnitOfWorkFactory
+    passwords: PasswordPolicy
+    tokens: TokenPolicy
+    device_sealer: Sealer
+    key_sealer: Sealer
+    clock: Callable[[], datetime] = utc_now
+
+
+def tenant_of(principal: Principal) -> UUID:
+    return UUID(principal.tenant_id)
+
+
+def parse_uuid(value: str, field: str) -> UUID:
+    try:
+        return UUID(value)
+    except (ValueError, AttributeError):
+        raise InvalidInput("not a valid UUID", field=field) from None

@@ -1,0 +1,113 @@
+"""The signing key ring: sign with the newest key, publish every key whose tokens may still live.
+
+Each replica caches the active key briefly; after a rotation other replicas keep signing with
+the previous key for up to `cache_seconds`, which is safe because it stays in the JWKS.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from typing import Any
+
+from civicgrid_identity.db.keys_repo import KeyRepository
+from civicgrid_identity.usecases.context import IdentityContext
+from civicgrid_platform.auth import SigningKey, generate_signing_key, load_signing_key, signing_key_to_pem
+
+# Advisory lock id serialising key creation/rotation across replicas.
+_RING_LOCK = 7236101
+
+
+class KeyRing:
+    def __init__(self, ctx: IdentityContext, *, cache_seconds: float = 30.0) -> None:
+        self.ctx = ctx
+        self.cache_seconds = cache_seconds
+        self._active: SigningKey | None = None
+        self._jwks: bytes | None = None
+        self._loaded_at = 0.0
+        self._lock = asyncio.Lock()
+
+    async def signing_key(self) -> SigningKey:
+        await self._refresh_if_stale()
+        assert self._active is not None
+        return self._active
+
+    async def jwks_json(self) -> bytes:
+        await self._refresh_if_stale()
+        assert self._jwks is not None
+        return self._jwks
+
+    def invalidate(self) -> None:
+        self._loaded_at = 0.0
+
+    async def ensure_key(self) -> None:
+        """Create the first key when the ring is empty (many replicas may start at once)."""
+        async with self.ctx.uow(tenant_id=None) as uow:
+            await uow.session.execute(_advisory_lock())
+            repo = KeyRepository(uow.session)
+            if await repo.active() is None:
+                await self._add_new_key(repo)
+            await uow.commit()
+        self.invalidate()
+
+    async def rotate(self, *, only_if_older_than: float | None = None) -> str | None:
+        """Make a new active key; the previous ones stay published until their tokens expire.
+
+        With only_if_older_than (seconds), rotate only when the active key is that old — the
+        timer on every replica calls this and at most one rotation happens.
+        """
+        now = self.ctx.clock()
+        async with self.ctx.uow(tenant_id=None) as uow:
+            await uow.session.execute(_advisory_lock())
+            repo = KeyRepository(uow.session)
+            active = await repo.active()
+            if (
+                only_if_older_than is not None
+                and active is not None
+                and (now - active.created_at).total_seconds() < only_if_older_than
+            ):
+                return None
+            kid = await self._add_new_key(repo)
+            policy = self.ctx.tokens
+            await repo.retire_all_but(
+                kid, retired_at=now, published_until=now + policy.access_ttl + policy.jwks_grace
+            )
+            await uow.commit()
+        self.invalidate()
+        return kid
+
+    async def _add_new_key(self, repo: KeyRepository) -> str:
+        key = generate_signing_key()
+        await repo.add(
+            kid=key.kid,
+            algorithm="RS256",
+            private_sealed=self.ctx.key_sealer.seal(signing_key_to_pem(key)),
+            public_jwk=key.public_jwk(),
+        )
+        return key.kid
+
+    async def _refresh_if_stale(self) -> None:
+        if self._active is not None and time.monotonic() - self._loaded_at < self.cache_seconds:
+            return
+        async with self._lock:
+            if self._active is not None and time.monotonic() - self._loaded_at < self.cache_seconds:
+                return
+            async with self.ctx.uow(tenant_id=None) as uow:
+                repo = KeyRepository(uow.session)
+                active = await repo.active()
+                published = await repo.published(self.ctx.clock())
+            if active is None:
+                raise RuntimeError("no signing key: run ensure_key() at start")
+            if self._active is None or self._active.kid != active.kid:
+                pem = self.ctx.key_sealer.unseal(active.private_sealed)
+                self._active = load_signing_key(pem, kid=active.kid)
+            keys: list[dict[str, Any]] = [k.public_jwk for k in published]
+            self._jwks = json.dumps({"keys": keys}).encode()
+            self._loaded_at = time.monotonic()
+
+
+def _advisory_lock() -> Any:
+    from sqlalchemy import text
+
+    return text(f"SELECT pg_advisory_xact_lock({_RING_LOCK})")
