@@ -50,17 +50,18 @@ def docker_engine_available(
     if not docker_endpoint_configured(os.environ if env is None else env, default_socket):
         return False
     # Imported here: most sessions never get this far, and docker pulls in requests.
-    import docker
     import requests
+    from docker.client import DockerClient
+    from docker.errors import DockerException
 
     environment = dict(os.environ if env is None else env)
     try:
-        client = docker.from_env(timeout=timeout_seconds, environment=environment)
+        client = DockerClient.from_env(timeout=timeout_seconds, environment=environment)
         try:
             return bool(client.ping())
         finally:
             client.close()
-    except (docker.errors.DockerException, requests.RequestException) as error:
+    except (DockerException, requests.RequestException) as error:
         logger.info("no Docker engine answers (%s); using local servers", error)
         return False
 

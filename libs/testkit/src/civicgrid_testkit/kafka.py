@@ -30,6 +30,7 @@ from civicgrid_testkit.processes import (
     ServerStartError,
     describe_failure,
     find_free_port,
+    last_lines,
     log_since,
     log_size,
     log_tail,
@@ -68,19 +69,23 @@ class KafkaInstance:
 
 async def wait_for_kafka(
     bootstrap_servers: str,
-    timeout: float,
+    within: float,
     *,
     is_alive: Callable[[], bool] | None = None,
     log_path: Path | None = None,
 ) -> None:
-    """Poll with metadata requests until the broker lists itself; raise at the deadline."""
-    deadline = time.monotonic() + timeout
+    """Poll with metadata requests until the broker lists itself; raise after `within` seconds."""
+    deadline = time.monotonic() + within
     last_error: BaseException | None = None
     while time.monotonic() < deadline:
         if is_alive is not None and not is_alive():
             raise ServerStartError(
                 f"Kafka exited while starting\n{log_tail(log_path) if log_path else ''}"
             )
+        # aiokafka logs every refused connection as an ERROR: wait for the port quietly first.
+        if not await _accepts_connections(bootstrap_servers):
+            await asyncio.sleep(0.1)
+            continue
         admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, request_timeout_ms=3000)
         try:
             await admin.start()
@@ -93,9 +98,22 @@ async def wait_for_kafka(
             await admin.close()
         await asyncio.sleep(0.2)
     raise ServerStartError(
-        f"Kafka at {bootstrap_servers} did not answer metadata requests within {timeout:.0f}s: "
+        f"Kafka at {bootstrap_servers} did not answer metadata requests within {within:.0f}s: "
         f"{last_error!r}\n{log_tail(log_path) if log_path else ''}"
     )
+
+
+async def _accepts_connections(bootstrap_servers: str) -> bool:
+    host, _, port = bootstrap_servers.split(",")[0].strip().rpartition(":")
+    try:
+        _, writer = await asyncio.wait_for(
+            asyncio.open_connection(host.strip("[]"), int(port)), 2.0
+        )
+    except (OSError, TimeoutError):
+        return False
+    writer.close()
+    await writer.wait_closed()
+    return True
 
 
 async def create_topics(
@@ -104,18 +122,18 @@ async def create_topics(
     partitions: int = 3,
     *,
     replication_factor: int = 1,
-    timeout: float = 30.0,
+    within: float = 30.0,
 ) -> None:
     """Create the topics that do not exist yet and wait until every partition has a leader.
 
     Existing topics are left as they are (whatever their partition count), so it is safe to
-    call on every start.
+    call on every start. Gives up after `within` seconds.
     """
     wanted = list(dict.fromkeys(validate_topic_name(name) for name in names))
     if not wanted:
         return
     admin = AIOKafkaAdminClient(
-        bootstrap_servers=bootstrap_servers, request_timeout_ms=int(timeout * 1000)
+        bootstrap_servers=bootstrap_servers, request_timeout_ms=int(within * 1000)
     )
     await admin.start()
     try:
@@ -127,7 +145,7 @@ async def create_topics(
             )
             _raise_for_topic_errors(response.to_object())
             logger.info("created Kafka topics %s", ", ".join(missing))
-        await _wait_for_leaders(admin, wanted, time.monotonic() + timeout)
+        await _wait_for_leaders(admin, wanted, time.monotonic() + within)
     finally:
         await admin.close()
 
@@ -139,8 +157,9 @@ def _raise_for_topic_errors(response: dict[str, object]) -> None:
         # Another process may have created it since we listed topics: that is the goal anyway.
         if code and code != TopicAlreadyExistsError.errno:
             error_class = for_code(code)
-            raise error_class(f"could not create topic {result['topic']!r}: "
-                              f"{result.get('error_message')}")
+            raise error_class(
+                f"could not create topic {result['topic']!r}: {result.get('error_message')}"
+            )
 
 
 async def _wait_for_leaders(admin: AIOKafkaAdminClient, names: list[str], deadline: float) -> None:
@@ -180,15 +199,22 @@ class LocalKafka:
             if running is not None:
                 logger.info("reusing Kafka already running in %s (pid %d)", self.root, running)
                 instance = self.instance()
-                run_sync(wait_for_kafka(instance.bootstrap_servers, timeout,
-                                        is_alive=lambda: process_is_alive(running),
-                                        log_path=self.log_path))
+                run_sync(
+                    wait_for_kafka(
+                        instance.bootstrap_servers,
+                        timeout,
+                        is_alive=lambda: process_is_alive(running),
+                        log_path=self.log_path,
+                    )
+                )
                 return instance
             libs = self._libs_dir or ensure_kafka_libs()
             return self._start_new(libs, timeout)
 
     def stop(self) -> None:
         """SIGTERM the broker (a controlled shutdown) and wait until it has exited."""
+        if not self.root.exists():
+            return
         with exclusive_lock(self._lock_path):
             pid = self._running_pid()
             if pid is not None:
@@ -234,10 +260,15 @@ class LocalKafka:
             write_state(self.state_path, {**state, "pid": process.pid})
             instance = KafkaInstance(f"{LOOPBACK}:{state['broker_port']}", process.pid)
             try:
-                run_sync(wait_for_kafka(instance.bootstrap_servers, timeout,
-                                        is_alive=lambda: process.poll() is None,
-                                        log_path=self.log_path))
-            except ServerStartError:
+                run_sync(
+                    wait_for_kafka(
+                        instance.bootstrap_servers,
+                        timeout,
+                        is_alive=lambda child=process: child.poll() is None,  # type: ignore[misc]
+                        log_path=self.log_path,
+                    )
+                )
+            except ServerStartError as error:
                 terminate_process(process.pid, grace_seconds=10.0, description="Kafka")
                 process.poll()
                 write_state(self.state_path, {**state, "pid": None})
@@ -247,7 +278,11 @@ class LocalKafka:
                     logger.warning("a Kafka port was taken while starting; retrying")
                     state = {"cluster_id": state["cluster_id"]}
                     continue
-                raise
+                summary = str(error).splitlines()[0]
+                raise ServerStartError(
+                    f"Kafka in {self.root} failed to start: {summary}\n"
+                    f"--- {self.log_path} (this attempt) ---\n{last_lines(new_log)}"
+                ) from error
             self._process = process
             logger.info("Kafka ready on %s (data in %s)", instance.bootstrap_servers, self.data_dir)
             return instance
@@ -276,9 +311,19 @@ class LocalKafka:
 
     def _format_storage(self, libs: Path, cluster_id: str) -> None:
         result = run_command(
-            ["java", "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", f"{libs}/*",
-             "kafka.tools.StorageTool", "format", "-t", cluster_id,
-             "-c", str(self.properties_path)],
+            [
+                "java",
+                "-Xmx256m",
+                "-XX:TieredStopAtLevel=1",
+                "-cp",
+                f"{libs}/*",
+                "kafka.tools.StorageTool",
+                "format",
+                "-t",
+                cluster_id,
+                "-c",
+                str(self.properties_path),
+            ],
             cwd=self.root,
         )
         if result.returncode != 0:
@@ -286,8 +331,14 @@ class LocalKafka:
         logger.info("formatted Kafka storage in %s (cluster %s)", self.data_dir, cluster_id)
 
     def _spawn(self, libs: Path) -> subprocess.Popen[bytes]:
-        command = ["java", *JVM_OPTIONS, "-cp", f"{libs}/*", "kafka.Kafka",
-                   str(self.properties_path)]
+        command = [
+            "java",
+            *JVM_OPTIONS,
+            "-cp",
+            f"{libs}/*",
+            "kafka.Kafka",
+            str(self.properties_path),
+        ]
         with self.log_path.open("ab") as log:
             # A session of its own: the broker outlives the CLI that started it (`make run`)
             # and a Ctrl-C meant for pytest does not kill it before teardown stops it.

@@ -67,6 +67,4 @@ def render_server_properties(settings: dict[str, str]) -> str:
 
 def settings_as_docker_env(settings: dict[str, str]) -> dict[str, str]:
     """The settings as the apache/kafka image expects them: log.dirs -> KAFKA_LOG_DIRS."""
-    return {
-        "KAFKA_" + key.upper().replace(".", "_"): value for key, value in settings.items()
-    }
+    return {"KAFKA_" + key.upper().replace(".", "_"): value for key, value in settings.items()}

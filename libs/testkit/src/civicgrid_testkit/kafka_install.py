@@ -57,8 +57,15 @@ def _fetch_with_maven(pom: Path, libs: Path) -> None:
     shutil.rmtree(partial, ignore_errors=True)
     logger.info("fetching Apache Kafka %s jars with Maven into %s", KAFKA_VERSION, libs)
     result = run_command(
-        [maven, "-q", "-B", "-f", str(pom), "dependency:copy-dependencies",
-         f"-DoutputDirectory={partial}"],
+        [
+            maven,
+            "-q",
+            "-B",
+            "-f",
+            str(pom),
+            "dependency:copy-dependencies",
+            f"-DoutputDirectory={partial}",
+        ],
         timeout=_MAVEN_TIMEOUT_SECONDS,
     )
     broker_jar = partial / f"kafka_2.13-{KAFKA_VERSION}.jar"

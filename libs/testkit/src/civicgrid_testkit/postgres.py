@@ -74,26 +74,29 @@ class PostgresInstance:
 
 
 def find_pg_bindir() -> Path:
-    """The directory holding initdb/pg_ctl: pg_config's bindir if it has them, else Debian's newest."""
+    """Where initdb/pg_ctl live: pg_config's bindir if it has them, else Debian's newest."""
     pg_config = shutil.which("pg_config")
     if pg_config:
         result = run_command([pg_config, "--bindir"])
         bindir = Path(result.stdout.strip())
         if result.returncode == 0 and (bindir / "initdb").exists():
             return bindir
-    versions = [
-        path for path in DEBIAN_PG_ROOT.glob("*/bin") if (path / "initdb").exists()
-    ]
-    if not versions:
+    candidates = [path for path in DEBIAN_PG_ROOT.glob("*/bin") if (path / "initdb").exists()]
+    if not candidates:
         raise ServerStartError(
             "no PostgreSQL server binaries found (pg_config --bindir has no initdb and "
             f"{DEBIAN_PG_ROOT}/*/bin is empty); install the postgresql package"
         )
-    return max(versions, key=lambda path: _version_key(path.parent.name))
+    return newest_bindir(candidates)
 
 
-def _version_key(name: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in re.findall(r"\d+", name)) or (0,)
+def newest_bindir(candidates: list[Path]) -> Path:
+    """The `<version>/bin` directory with the highest version (numerically: 15 beats 9.6)."""
+
+    def version(path: Path) -> tuple[int, ...]:
+        return tuple(int(part) for part in re.findall(r"\d+", path.parent.name)) or (0,)
+
+    return max(candidates, key=version)
 
 
 def render_postgres_conf(port: int, socket_dir: Path) -> str:
@@ -107,15 +110,15 @@ def render_postgres_conf(port: int, socket_dir: Path) -> str:
             f"unix_socket_directories = '{socket_dir}'",
             "password_encryption = 'scram-sha-256'",
             # Five services with connection pools plus test suites share one server.
-            "max_connections = 200",
+            "max_connections = 300",
             "",
         ]
     )
 
 
-async def wait_for_postgres(dsn: str, timeout: float, *, log_path: Path | None = None) -> None:
-    """Poll until a real connection runs SELECT 1, or raise ServerStartError at the deadline."""
-    deadline = time.monotonic() + timeout
+async def wait_for_postgres(dsn: str, within: float, *, log_path: Path | None = None) -> None:
+    """Poll until a real connection runs SELECT 1; raise ServerStartError after `within` s."""
+    deadline = time.monotonic() + within
     last_error: BaseException | None = None
     while time.monotonic() < deadline:
         try:
@@ -131,7 +134,7 @@ async def wait_for_postgres(dsn: str, timeout: float, *, log_path: Path | None =
             await connection.close()
     tail = log_tail(log_path) if log_path else ""
     raise ServerStartError(
-        f"PostgreSQL did not accept connections within {timeout:.0f}s: {last_error!r}\n{tail}"
+        f"PostgreSQL did not accept connections within {within:.0f}s: {last_error!r}\n{tail}"
     )
 
 
@@ -161,27 +164,39 @@ class LocalPostgres:
             user.take_ownership(self.root)
             user.ensure_can_write(self.root)
             if not (self.data_dir / "PG_VERSION").exists():
-                self._initdb(user, state["password"])
+                self._initdb(user, str(state["password"]))
             if self._is_running(user):
                 logger.info("reusing PostgreSQL already running in %s", self.data_dir)
             else:
                 self._start_server(user, state, timeout)
-            instance = self._running_instance(state["password"])
+            instance = self._running_instance(str(state["password"]))
         run_sync(wait_for_postgres(instance.admin_dsn, timeout, log_path=self.log_path))
-        logger.info("PostgreSQL ready on %s:%d (data in %s)", instance.host, instance.port,
-                    self.data_dir)
+        logger.info(
+            "PostgreSQL ready on %s:%d (data in %s)", instance.host, instance.port, self.data_dir
+        )
         return instance
 
     def stop(self, timeout: float = 60.0) -> None:
         """Stop the server with a fast shutdown (rolls back open transactions, keeps data)."""
+        if not (self.data_dir / "PG_VERSION").exists():
+            return
         with exclusive_lock(self._lock_path):
             user = server_user()
             if not self._is_running(user):
                 return
             result = run_command(
                 user.command(
-                    [str(self.bindir / "pg_ctl"), "stop", "-D", str(self.data_dir),
-                     "-m", "fast", "-w", "-t", str(int(timeout))]
+                    [
+                        str(self.bindir / "pg_ctl"),
+                        "stop",
+                        "-D",
+                        str(self.data_dir),
+                        "-m",
+                        "fast",
+                        "-w",
+                        "-t",
+                        str(int(timeout)),
+                    ]
                 ),
                 cwd=self.root,
                 timeout=timeout + 10,
@@ -198,7 +213,7 @@ class LocalPostgres:
 
     def instance(self) -> PostgresInstance:
         """The running server's address and superuser credentials."""
-        return self._running_instance(read_state(self.state_path)["password"])
+        return self._running_instance(str(read_state(self.state_path)["password"]))
 
     def _load_or_create_state(self) -> dict[str, object]:
         state = read_state(self.state_path)
@@ -220,9 +235,17 @@ class LocalPostgres:
         try:
             result = run_command(
                 user.command(
-                    [str(self.bindir / "initdb"), "-D", str(self.data_dir), "-U", SUPERUSER,
-                     f"--pwfile={password_file}", "--auth=scram-sha-256",
-                     "--encoding=UTF8", "--locale=C"]
+                    [
+                        str(self.bindir / "initdb"),
+                        "-D",
+                        str(self.data_dir),
+                        "-U",
+                        SUPERUSER,
+                        f"--pwfile={password_file}",
+                        "--auth=scram-sha-256",
+                        "--encoding=UTF8",
+                        "--locale=C",
+                    ]
                 ),
                 cwd=self.root,
             )
@@ -249,8 +272,9 @@ class LocalPostgres:
         recorded = state.get("port")
         port = recorded if isinstance(recorded, int) and port_is_free(recorded) else None
         if isinstance(recorded, int) and port is None:
-            logger.warning("port %d recorded for %s is taken; choosing another", recorded,
-                           self.data_dir)
+            logger.warning(
+                "port %d recorded for %s is taken; choosing another", recorded, self.data_dir
+            )
         for attempt in range(1, _START_ATTEMPTS + 1):
             port = port or find_free_port()
             conf_path = self.data_dir / CONF_FILE
@@ -259,8 +283,17 @@ class LocalPostgres:
             log_offset = log_size(self.log_path)
             result = run_command(
                 user.command(
-                    [str(self.bindir / "pg_ctl"), "start", "-D", str(self.data_dir),
-                     "-l", str(self.log_path), "-w", "-t", str(int(timeout))]
+                    [
+                        str(self.bindir / "pg_ctl"),
+                        "start",
+                        "-D",
+                        str(self.data_dir),
+                        "-l",
+                        str(self.log_path),
+                        "-w",
+                        "-t",
+                        str(int(timeout)),
+                    ]
                 ),
                 cwd=self.root,
                 timeout=timeout + 10,
@@ -283,6 +316,9 @@ class LocalPostgres:
         # postmaster.pid: pid, data dir, start time, port, socket dir, listen address, ...
         lines = (self.data_dir / "postmaster.pid").read_text(encoding="utf-8").splitlines()
         return PostgresInstance(
-            host=LOOPBACK, port=int(lines[3]), user=SUPERUSER, password=password,
+            host=LOOPBACK,
+            port=int(lines[3]),
+            user=SUPERUSER,
+            password=password,
             pid=int(lines[0]),
         )

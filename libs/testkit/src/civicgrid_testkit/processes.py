@@ -51,6 +51,10 @@ def log_tail(path: Path, lines: int = LOG_TAIL_LINES) -> str:
         text = path.read_text(encoding="utf-8", errors="replace")
     except FileNotFoundError:
         return f"(no log at {path})"
+    return last_lines(text, lines)
+
+
+def last_lines(text: str, lines: int = LOG_TAIL_LINES) -> str:
     return "\n".join(text.splitlines()[-lines:])
 
 
@@ -107,8 +111,9 @@ def terminate_process(pid: int, *, grace_seconds: float, description: str) -> No
     os.kill(pid, signal.SIGTERM)
     if wait_for_exit(pid, grace_seconds):
         return
-    logger.warning("%s (pid %d) ignored SIGTERM for %.0fs; killing it", description, pid,
-                   grace_seconds)
+    logger.warning(
+        "%s (pid %d) ignored SIGTERM for %.0fs; killing it", description, pid, grace_seconds
+    )
     try:
         os.kill(pid, signal.SIGKILL)
     except ProcessLookupError:

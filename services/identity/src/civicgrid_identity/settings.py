@@ -17,6 +17,9 @@ class IdentitySettings(PlatformSettings):
     key_rotation_days: int = Field(default=30, ge=1)
     key_cache_seconds: float = Field(default=30.0, ge=0)
 
+    # Peers whose X-Forwarded-For is believed (the ingress); others are throttled by their own address.
+    trusted_proxy_hosts: list[str] = Field(default_factory=list)
+
     # The first platform admin, created by `migrate --bootstrap-admin` when none exists.
-    bootstrap_admin_email: str = "admin@civicgrid.local"
+    bootstrap_admin_email: str = "platform@civicgrid.org"
     bootstrap_admin_password: SecretStr | None = None

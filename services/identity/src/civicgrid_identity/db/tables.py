@@ -22,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 
 from civicgrid_platform.db.outbox_table import inbox_table, outbox_table
-from civicgrid_platform.http.idempotency import idempotency_table
+from civicgrid_platform.http.idempotency.table import idempotency_table
 
 metadata = MetaData()
 

@@ -10,7 +10,8 @@ from uuid import UUID
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from civicgrid.identity.v1 import events_pb2
-from civicgrid_identity.db.people_repo import PeopleRepository, PersonRecord
+from civicgrid_identity.db.people_repo import BindingRecord, PeopleRepository, PersonRecord
+from civicgrid_identity.domain.access import can_manage_people
 from civicgrid_identity.domain.model import (
     PartyCategory,
     PersonStatus,
@@ -25,7 +26,7 @@ from civicgrid_identity.usecases.roles import grant_checked
 from civicgrid_identity.usecases.tenants import tenant_by_slug
 from civicgrid_identity.usecases.tokens import token_hash
 from civicgrid_platform.auth import Principal
-from civicgrid_platform.errors import InvalidInput, NotFound
+from civicgrid_platform.errors import Forbidden, InvalidInput, NotFound
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +89,7 @@ async def register_resident(ctx: IdentityContext, tenant_slug: str, new: NewPers
 class Invitation:
     person: PersonRecord
     code: str  # handed to the invitee out of band; only its hash is stored
+    bindings: list[BindingRecord]
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,8 +98,15 @@ class NewStaff:
     roles: list[Binding] = field(default_factory=list)
 
 
-async def invite_staff(ctx: IdentityContext, actor: Principal, new: NewStaff) -> Invitation:
-    tenant_id = tenant_of(actor)
+async def invite_staff(
+    ctx: IdentityContext, actor: Principal, new: NewStaff, tenant_id: UUID | None = None
+) -> Invitation:
+    """Invite into the actor's own district, or (platform admins only) into another one."""
+    tenant_id = tenant_id or tenant_of(actor)
+    if tenant_id != tenant_of(actor) and not actor.is_platform_admin:
+        raise NotFound("no such district")
+    if not can_manage_people(actor.roles):
+        raise Forbidden("only an admin invites staff")
     values = _contact_values(new.person)
     code = secrets.token_urlsafe(24)
     async with ctx.uow(tenant_id=tenant_id) as uow:
@@ -106,10 +115,9 @@ async def invite_staff(ctx: IdentityContext, actor: Principal, new: NewStaff) ->
             status=PersonStatus.INVITED.value, invite_code_hash=token_hash(code), **values
         )
         uow.add_event(identity_event(tenant_id, person.id, _registered(person, invited=True)))
-        for binding in new.roles:
-            await grant_checked(uow, actor, tenant_id, person.id, binding)
+        granted = [await grant_checked(uow, actor, tenant_id, person.id, b) for b in new.roles]
         await uow.commit()
-    return Invitation(person, code)
+    return Invitation(person, code, [b for b in granted if b is not None])
 
 
 async def accept_invitation(ctx: IdentityContext, tenant_slug: str, code: str, password: str) -> PersonRecord:
@@ -127,6 +135,3 @@ async def accept_invitation(ctx: IdentityContext, tenant_slug: str, code: str, p
         await uow.commit()
     return person
 
-
-def person_id_of(actor: Principal) -> UUID | None:
-    return UUID(actor.subject) if actor.kind == "person" else None

@@ -1,0 +1,1 @@
+"""The local platform behind `make run`, shared with the end-to-end tests and `make bench`."""

@@ -1,0 +1,137 @@
+"""`make run`: servers, migrations, every service, the entry point, the demo; Ctrl-C stops it all."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import uvicorn
+
+from civicgrid_devstack.gateway import create_gateway
+from civicgrid_devstack.seed import seed_demo
+from civicgrid_devstack.services import SERVICES, ServiceProcess, service_env
+from civicgrid_testkit.provisioning import provision_service_database
+
+logger = logging.getLogger("civicgrid.devstack")
+
+ROOT = Path(__file__).resolve().parents[4]
+RUN_DIR = ROOT / ".run"
+INFRA_DIR = RUN_DIR / "infra"
+ENTRY_PORT = 8080
+# Dev-only: `make run` is a laptop platform; staging and production refuse this value.
+DEV_ADMIN_PASSWORD = "platform-admin-dev-1"  # noqa: S105
+
+
+def infra(command: str) -> dict[str, object]:
+    done = subprocess.run(
+        [sys.executable, "-m", "civicgrid_testkit", command, "--dir", str(INFRA_DIR)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"infra {command} failed:\n{done.stderr[-4000:]}")
+    if command != "up":
+        return {}
+    return json.loads((INFRA_DIR / "state.json").read_text())
+
+
+async def run() -> int:
+    print("starting PostgreSQL and Kafka (first run fetches Kafka with Maven)…", flush=True)
+    state = infra("up")
+    admin_dsn = state["postgres"]["admin_dsn"]  # type: ignore[index]
+    bootstrap = state["kafka"]["bootstrap"]  # type: ignore[index]
+    identity = next(s for s in SERVICES if s.name == "identity")
+    jwks_url = f"http://127.0.0.1:{identity.http_port}/.well-known/jwks.json"
+
+    processes: list[ServiceProcess] = []
+    for spec in SERVICES:
+        db = await provision_service_database(admin_dsn, spec.database)
+        env = service_env(
+            spec, runtime_dsn=db.runtime_dsn, owner_dsn=db.owner_dsn, kafka_bootstrap=bootstrap, jwks_url=jwks_url
+        )
+        if spec.name == "identity":
+            env["CIVICGRID_BOOTSTRAP_ADMIN_PASSWORD"] = DEV_ADMIN_PASSWORD
+        proc = ServiceProcess(spec, env, RUN_DIR / "logs" / f"{spec.name}.log")
+        print(f"migrating {spec.name}…", flush=True)
+        await asyncio.to_thread(proc.migrate, *(["--bootstrap-admin"] if spec.name == "identity" else []))
+        processes.append(proc)
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+
+    gateway = uvicorn.Server(
+        uvicorn.Config(
+            create_gateway({p.spec.name: p.base_url for p in processes}),
+            host="127.0.0.1",
+            port=ENTRY_PORT,
+            log_level="warning",
+        )
+    )
+    gateway.capture_signals = _no_signal_capture  # type: ignore[method-assign]
+    try:
+        for proc in processes:
+            proc.start()
+        for proc in processes:
+            await asyncio.to_thread(proc.wait_ready)
+        gateway_task = asyncio.create_task(gateway.serve())
+        while not gateway.started:
+            if gateway_task.done():
+                raise SystemExit(f"the entry point could not listen on 127.0.0.1:{ENTRY_PORT}")
+            await asyncio.sleep(0.05)
+        entry = f"http://127.0.0.1:{ENTRY_PORT}"
+        demo = await seed_demo(entry, RUN_DIR / "demo.json", platform_admin_password=DEV_ADMIN_PASSWORD)
+        demo.update(
+            {
+                "entry": entry,
+                "jwks": f"{entry}/api/identity/.well-known/jwks.json",
+                "openapi": {p.spec.name: f"{entry}/api/{p.spec.name}/openapi.json" for p in processes},
+                "grpc": {p.spec.name: p.grpc_target for p in processes},
+                "kafka": bootstrap,
+            }
+        )
+        (RUN_DIR / "demo.json").write_text(json.dumps(demo, indent=2, ensure_ascii=False))
+        _print_banner(demo)
+        await stop.wait()
+        print("\nstopping…", flush=True)
+        gateway.should_exit = True
+        await gateway_task
+    finally:
+        for proc in processes:
+            await asyncio.to_thread(proc.stop)
+        infra("down")
+    print("stopped; data kept in .run/ (make clean removes it)", flush=True)
+    return 0
+
+
+def _no_signal_capture() -> object:
+    import contextlib
+
+    return contextlib.nullcontext()
+
+
+def _print_banner(demo: dict[str, object]) -> None:
+    print("\nCivicGrid is running.\n", flush=True)
+    print(f"  entry point   {demo['entry']}")
+    for name, url in demo["openapi"].items():  # type: ignore[attr-defined]
+        print(f"  {name:<13} {url}")
+    print(f"  JWKS          {demo['jwks']}")
+    print(f"  gRPC          {demo['grpc']}")
+    print(f"  Kafka         {demo['kafka']}")
+    print(f"  demo district {demo['tenant']}")
+    for account in demo["accounts"]:  # type: ignore[attr-defined]
+        print(f"  login         {account['username']:<28} {account['password']:<22} ({account['role']})")
+    print(f"\n  (also in {RUN_DIR / 'demo.json'}) — Ctrl-C stops everything\n", flush=True)
+
+
+def main() -> None:
+    logging.basicConfig(level=os.environ.get("CIVICGRID_LOG_LEVEL", "WARNING"))
+    sys.exit(asyncio.run(run()))

@@ -1,0 +1,138 @@
+"""The unit of work: one transaction, bound to one tenant, that commits its outbox rows with it.
+
+A use case opens one, changes state through repositories (which never commit), adds the events
+that announce the change, and commits once. The events are written to the outbox inside the same
+transaction, so the state change and its announcement are durable together or not at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from types import TracebackType
+from typing import Any, Self
+from uuid import UUID
+
+from sqlalchemy import insert, text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from civicgrid_platform.db.outbox_table import OUTBOX, OUTBOX_CHANNEL
+from civicgrid_platform.db.tenancy import bind_tenant
+from civicgrid_platform.events.cloudevents import OutgoingEvent
+
+# Delivered by PostgreSQL only when (and if) the transaction commits; the relay listens.
+_WAKE_RELAY = text(f"SELECT pg_notify('{OUTBOX_CHANNEL}', '')")
+
+
+class UnitOfWorkError(RuntimeError):
+    """The unit of work was used out of order (e.g. committed twice, used after commit)."""
+
+
+class UnitOfWork:
+    """``async with factory(tenant_id=...) as uow: ...; await uow.commit()``.
+
+    Leaving the block without committing rolls everything back, outbox rows included.
+    """
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], tenant_id: UUID | None) -> None:
+        self._sessions = sessions
+        self._tenant_id = tenant_id
+        self._session: AsyncSession | None = None
+        self._pending_events: list[dict[str, Any]] = []
+        self._committed = False
+
+    async def __aenter__(self) -> Self:
+        if self._session is not None:
+            raise UnitOfWorkError("a unit of work is entered once; ask the factory for another")
+        session = self._sessions()
+        try:
+            await bind_tenant(session, self._tenant_id)
+        except BaseException:
+            await session.close()
+            raise
+        self._session = session
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        session = self._session
+        if session is None:
+            return
+        try:
+            if not self._committed:
+                await session.rollback()
+        finally:
+            await session.close()
+
+    @property
+    def session(self) -> AsyncSession:
+        """The transaction's session, for repositories. Repositories never commit."""
+        if self._session is None:
+            raise UnitOfWorkError("enter the unit of work (async with) before using it")
+        if self._committed:
+            raise UnitOfWorkError("this unit of work has committed; open a new one")
+        return self._session
+
+    @property
+    def tenant_id(self) -> UUID | None:
+        return self._tenant_id
+
+    async def bind_tenant(self, tenant_id: UUID | None) -> None:
+        """Act for another tenant from here on (a consumer's batch spans tenants)."""
+        await bind_tenant(self.session, tenant_id)
+        self._tenant_id = tenant_id
+
+    def add_event(self, event: OutgoingEvent) -> None:
+        """Queue ``event`` for the outbox; it is written by ``commit`` in this transaction.
+
+        Headers (and so the trace context) and payload are captured now, in the caller's span.
+        """
+        if self._committed:
+            raise UnitOfWorkError("this unit of work has committed; open a new one")
+        self._pending_events.append(
+            {
+                "event_id": event.id,
+                "topic": event.topic,
+                "key": event.key,
+                "headers": event.headers(),
+                "payload": event.message.SerializeToString(),
+                "tenant_id": event.tenant_id,
+            }
+        )
+
+    @asynccontextmanager
+    async def savepoint(self) -> AsyncIterator[None]:
+        """A nested transaction: on error, its changes and the events it added are undone."""
+        mark = len(self._pending_events)
+        try:
+            async with self.session.begin_nested():
+                yield
+        except BaseException:
+            del self._pending_events[mark:]
+            raise
+
+    async def commit(self) -> None:
+        """Write the queued events to the outbox and commit, once."""
+        session = self.session
+        if self._pending_events:
+            await session.execute(insert(OUTBOX), self._pending_events)
+            await session.execute(_WAKE_RELAY)
+        await session.commit()
+        self._committed = True
+        self._pending_events.clear()
+
+
+class UnitOfWorkFactory:
+    """Built once per process (composition root) from the service's engine."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        # expire_on_commit=False: objects a use case returns stay readable after the commit.
+        self._sessions = async_sessionmaker(engine, expire_on_commit=False)
+
+    def __call__(self, *, tenant_id: UUID | None) -> UnitOfWork:
+        """A unit of work acting for ``tenant_id``; None acts for no tenant (RLS hides all)."""
+        return UnitOfWork(self._sessions, tenant_id)

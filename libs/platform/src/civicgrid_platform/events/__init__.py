@@ -1,0 +1,2 @@
+"""Event mechanism: CloudEvents over Kafka, the outbox relay, topics, and the consumer runner
+with its inbox and dead-letter topics."""

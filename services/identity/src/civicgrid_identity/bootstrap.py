@@ -1,0 +1,123 @@
+"""The composition root: the only place that builds concrete things from settings."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import partial
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from civicgrid_identity.api.app import create_identity_app
+from civicgrid_identity.events.outgoing import TOPIC
+from civicgrid_identity.jobs.key_rotation import rotate_keys_periodically
+from civicgrid_identity.rpc.servicer import SERVICE_NAME, register
+from civicgrid_identity.settings import IdentitySettings
+from civicgrid_identity.domain.passwords import PasswordPolicy
+from civicgrid_identity.usecases.context import IdentityContext, TokenPolicy
+from civicgrid_identity.usecases.keyring import KeyRing
+from civicgrid_platform.auth import JwksCache, TokenVerifier
+from civicgrid_platform.db.engine import create_engine
+from civicgrid_platform.db.uow import UnitOfWorkFactory
+from civicgrid_platform.events.producer import create_producer
+from civicgrid_platform.events.relay import OutboxRelay
+from civicgrid_platform.events.topics import TopicSpec, ensure_topics
+from civicgrid_platform.grpc.server import GrpcServer
+from civicgrid_platform.runner import Component, http_component
+from civicgrid_platform.sealing import Sealer
+from civicgrid_platform.telemetry import instrument_sqlalchemy
+
+
+@dataclass
+class Identity:
+    """The object graph of one identity process."""
+
+    settings: IdentitySettings
+    engine: AsyncEngine
+    ctx: IdentityContext
+    keyring: KeyRing
+    verifier: TokenVerifier
+    jwks: JwksCache
+
+    async def aclose(self) -> None:
+        await self.jwks.aclose()
+        await self.engine.dispose()
+
+
+def token_policy(settings: IdentitySettings) -> TokenPolicy:
+    return TokenPolicy(
+        issuer=settings.token_issuer,
+        audience=settings.token_audience,
+        access_ttl=timedelta(minutes=settings.access_token_minutes),
+        refresh_ttl=timedelta(days=settings.refresh_token_days),
+        key_rotation_interval=timedelta(days=settings.key_rotation_days),
+    )
+
+
+def build(settings: IdentitySettings, *, passwords: PasswordPolicy | None = None) -> Identity:
+    if not settings.database_url:
+        raise SystemExit("CIVICGRID_DATABASE_URL is required")
+    engine = create_engine(
+        settings.database_url, pool_size=settings.database_pool_size, application_name="civicgrid-identity"
+    )
+    instrument_sqlalchemy(engine)
+    secret = settings.secret_key.get_secret_value()
+    ctx = IdentityContext(
+        uow=UnitOfWorkFactory(engine),
+        passwords=passwords or PasswordPolicy(),
+        tokens=token_policy(settings),
+        device_sealer=Sealer(secret, "identity:device-secret"),
+        key_sealer=Sealer(secret, "identity:signing-key"),
+    )
+    keyring = KeyRing(ctx, cache_seconds=settings.key_cache_seconds)
+    jwks_url = settings.jwks_url or f"http://{settings.http_host}:{settings.http_port}/.well-known/jwks.json"
+    jwks = JwksCache(jwks_url)
+    verifier = TokenVerifier(jwks, issuer=settings.token_issuer, audience=settings.token_audience)
+    return Identity(settings, engine, ctx, keyring, verifier, jwks)
+
+
+async def database_ready(engine: AsyncEngine) -> None:
+    async with engine.connect() as connection:
+        await connection.execute(text("SELECT 1"))
+
+
+def components(identity: Identity, names: list[str]) -> list[Component]:
+    settings = identity.settings
+    built: list[Component] = []
+    if "http" in names:
+        app = create_identity_app(identity.ctx, identity.keyring, identity.verifier, settings, identity.engine)
+        built.append(http_component(app, settings.http_host, settings.http_port, app.state.readiness.set_draining))
+    if "grpc" in names:
+        server = GrpcServer(
+            host=settings.grpc_host,
+            port=settings.grpc_port,
+            registrars=[register(identity.ctx)],
+            service_names=[SERVICE_NAME],
+            verifier=identity.verifier,
+        )
+        built.append(Component("grpc", partial(server.run, grace=settings.drain_seconds), server.drain))
+    if "relay" in names:
+        built.append(Component("relay", partial(_run_relay, identity)))
+    if "timers" in names:
+        built.append(
+            Component(
+                "timers",
+                lambda stop: rotate_keys_periodically(
+                    identity.keyring, stop, rotate_after_seconds=settings.key_rotation_days * 86400
+                ),
+            )
+        )
+    # Identity consumes no events yet; "consumers" is accepted so every service takes the same flags.
+    return built
+
+
+async def _run_relay(identity: Identity, stop: asyncio.Event) -> None:
+    settings = identity.settings
+    await ensure_topics(settings.kafka_bootstrap, [TopicSpec(TOPIC, partitions=settings.kafka_topic_partitions)])
+    producer = await create_producer(settings.kafka_bootstrap, client_id="civicgrid-identity-relay")
+    try:
+        await OutboxRelay(identity.engine, producer).run(stop)
+    finally:
+        await producer.stop()
