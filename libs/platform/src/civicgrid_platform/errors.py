@@ -60,9 +60,13 @@ class ErrorMapping:
 
 ERROR_TABLE: dict[type[DomainError], ErrorMapping] = {
     NotFound: ErrorMapping(404, "not-found", "Not found", grpc.StatusCode.NOT_FOUND),
-    AlreadyExists: ErrorMapping(409, "already-exists", "Already exists", grpc.StatusCode.ALREADY_EXISTS),
+    AlreadyExists: ErrorMapping(
+        409, "already-exists", "Already exists", grpc.StatusCode.ALREADY_EXISTS
+    ),
     Conflict: ErrorMapping(409, "conflict", "Conflict", grpc.StatusCode.FAILED_PRECONDITION),
-    InvalidInput: ErrorMapping(422, "invalid-input", "Invalid input", grpc.StatusCode.INVALID_ARGUMENT),
+    InvalidInput: ErrorMapping(
+        422, "invalid-input", "Invalid input", grpc.StatusCode.INVALID_ARGUMENT
+    ),
     Forbidden: ErrorMapping(403, "forbidden", "Forbidden", grpc.StatusCode.PERMISSION_DENIED),
     NotAuthenticated: ErrorMapping(
         401, "not-authenticated", "Not authenticated", grpc.StatusCode.UNAUTHENTICATED

@@ -46,11 +46,15 @@ class ProcessRunner:
             for task in done:
                 if task.exception() is not None:
                     logger.error(
-                        "component failed", exc_info=task.exception(), extra={"component": task.get_name()}
+                        "component failed",
+                        exc_info=task.exception(),
+                        extra={"component": task.get_name()},
                     )
                     exit_code = 1
                 elif not self.stop.is_set():
-                    logger.error("component stopped on its own", extra={"component": task.get_name()})
+                    logger.error(
+                        "component stopped on its own", extra={"component": task.get_name()}
+                    )
                     exit_code = 1
             if exit_code and not self.stop.is_set():
                 await self.shutdown(drain=False)
@@ -101,4 +105,3 @@ def http_component(app: object, host: str, port: int, on_drain: Callable[[], Non
         on_drain()
 
     return Component("http", run, drain)
-

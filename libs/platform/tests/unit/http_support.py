@@ -181,13 +181,8 @@ def build_app(**options: Any) -> FastAPI:
     """An app with one route per behaviour the tests look at."""
     options.setdefault("token_verifier", static_verifier())
     options.setdefault("cursor_key", CURSOR_KEY)
-    app = create_app(
-        title="Test service",
-        version="1.0.0",
-        service_name="testsvc",
-        error_table=ERROR_TABLE,
-        **options,
-    )
+    options.setdefault("error_table", ERROR_TABLE)
+    app = create_app(title="Test service", version="1.0.0", service_name="testsvc", **options)
     router = APIRouter()
 
     @router.post("/people", status_code=201, dependencies=[Idempotent])

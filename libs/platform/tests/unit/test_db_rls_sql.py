@@ -21,8 +21,9 @@ def test_the_tenant_column_and_a_schema_can_be_named() -> None:
     statements = enable_tenant_rls("audit.entries", column="district_id")
 
     assert statements[0] == "ALTER TABLE audit.entries ENABLE ROW LEVEL SECURITY"
-    assert "USING (district_id = NULLIF(current_setting('app.tenant_id', true), '')::uuid)" in (
-        statements[2]
+    assert (
+        "USING (district_id = NULLIF(current_setting('app.tenant_id', true), '')::uuid)"
+        in (statements[2])
     )
 
 

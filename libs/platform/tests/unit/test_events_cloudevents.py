@@ -54,9 +54,7 @@ def _round_trip(event: OutgoingEvent) -> IncomingEvent:
 
 
 def test_headers_follow_the_kafka_binary_binding() -> None:
-    event = _event(
-        subject="thing-42", time=datetime(2030, 5, 6, 7, 8, 9, 123456, tzinfo=UTC)
-    )
+    event = _event(subject="thing-42", time=datetime(2030, 5, 6, 7, 8, 9, 123456, tzinfo=UTC))
 
     headers = event.headers()
 

@@ -62,9 +62,7 @@ def test_passing_troubles_are_transient(error: BaseException) -> None:
         InvalidEvent("missing required header ce_type", header="ce_type"),
         ValueError("handler bug"),
         MessageSizeTooLargeError(),
-        IntegrityError(
-            "INSERT ...", {}, asyncpg.exceptions.UniqueViolationError("duplicate key")
-        ),
+        IntegrityError("INSERT ...", {}, asyncpg.exceptions.UniqueViolationError("duplicate key")),
         _wrapped(asyncpg.exceptions.UndefinedTableError("relation does not exist")),
     ],
     ids=lambda error: type(getattr(error, "orig", error)).__name__,

@@ -5,10 +5,19 @@ from __future__ import annotations
 import logging
 
 import pytest
-
-from civicgrid_platform.auth import InvalidToken, KeySetUnavailable
+from civicgrid_platform.auth import JwksCache, TokenVerifier
 from civicgrid_platform.http import PROBLEM_MEDIA_TYPE
-from libs.platform.tests.unit.http_support import asgi_client, build_app
+
+from libs.platform.tests.unit.http_support import (
+    AUDIENCE,
+    ISSUER,
+    JwksEndpoint,
+    asgi_client,
+    bearer,
+    build_app,
+    rsa_key,
+    token,
+)
 
 PROBLEMS = "https://civicgrid.dev/problems/"
 
@@ -112,24 +121,15 @@ async def test_refused_token_is_401_saying_the_token_is_invalid() -> None:
 
 
 async def test_key_set_outage_is_503_not_401() -> None:
-    class DownVerifier:
-        async def verify(self, token: str) -> None:
-            raise KeySetUnavailable("identity unreachable")
-
-    app = build_app()
-    app.state.token_verifier = DownVerifier()
-    # The typed accessor refuses a non-TokenVerifier; bypass it as a broken deployment would.
-    from civicgrid_platform.http import security
-
-    original = security.token_verifier
-    security.token_verifier = lambda _app: DownVerifier()  # type: ignore[assignment,return-value]
-    try:
+    endpoint = JwksEndpoint(rsa_key())
+    endpoint.status = 502  # identity is down before this replica ever loaded the keys
+    async with endpoint.client() as http:
+        jwks = JwksCache("https://identity.test/jwks", http_client=http)
+        app = build_app(token_verifier=TokenVerifier(jwks, issuer=ISSUER, audience=AUDIENCE))
         async with asgi_client(app) as client:
-            response = await client.get("/me", headers={"Authorization": "Bearer x.y.z"})
-    finally:
-        security.token_verifier = original
+            response = await client.get("/me", headers=bearer(token()))
     assert_problem(response, 503, "auth-unavailable")
-    assert InvalidToken.__name__ not in response.text
+    assert response.headers["retry-after"] == "5"
 
 
 async def test_body_over_the_limit_is_413_by_content_length() -> None:

@@ -94,6 +94,22 @@ def postgres_container(image: str = POSTGRES_IMAGE) -> Iterator[tuple[str, int, 
         container.stop()
 
 
+def kafka_container_environment(host_port: int) -> dict[str, str]:
+    """The apache/kafka image's environment: our broker settings, reachable at `host_port`."""
+    settings = broker_settings(
+        broker_port=_CONTAINER_BROKER_PORT,
+        controller_port=_CONTAINER_CONTROLLER_PORT,
+        log_dir="/var/lib/kafka/data",
+        listen_host="0.0.0.0",  # noqa: S104 - inside the container; published on 127.0.0.1 only
+        advertised_port=host_port,
+    )
+    return {
+        **settings_as_docker_env(settings),
+        "CLUSTER_ID": new_cluster_id(),
+        "KAFKA_HEAP_OPTS": "-Xms128m -Xmx512m",
+    }
+
+
 @contextmanager
 def kafka_container(image: str = KAFKA_IMAGE, timeout: float = 120.0) -> Iterator[str]:
     """An Apache Kafka (KRaft) container with our broker settings: yields its bootstrap address.
@@ -105,18 +121,9 @@ def kafka_container(image: str = KAFKA_IMAGE, timeout: float = 120.0) -> Iterato
     from testcontainers.core.container import DockerContainer
 
     host_port = find_free_port()
-    settings = broker_settings(
-        broker_port=_CONTAINER_BROKER_PORT,
-        controller_port=_CONTAINER_CONTROLLER_PORT,
-        log_dir="/var/lib/kafka/data",
-        listen_host="0.0.0.0",  # noqa: S104 - inside the container; published on 127.0.0.1 only
-        advertised_port=host_port,
-    )
     container = DockerContainer(image)
-    for key, value in settings_as_docker_env(settings).items():
+    for key, value in kafka_container_environment(host_port).items():
         container.with_env(key, value)
-    container.with_env("CLUSTER_ID", new_cluster_id())
-    container.with_env("KAFKA_HEAP_OPTS", "-Xms128m -Xmx512m")
     _publish_on_loopback(container, _CONTAINER_BROKER_PORT, host_port)
     container.start()
     try:

@@ -179,6 +179,10 @@ async def _wait_for_leaders(admin: AIOKafkaAdminClient, names: list[str], deadli
         await asyncio.sleep(0.1)
 
 
+def _still_running(process: subprocess.Popen[bytes]) -> Callable[[], bool]:
+    return lambda: process.poll() is None
+
+
 class LocalKafka:
     """Start (or reuse) and stop a Kafka broker whose files live under `root`."""
 
@@ -264,7 +268,7 @@ class LocalKafka:
                     wait_for_kafka(
                         instance.bootstrap_servers,
                         timeout,
-                        is_alive=lambda child=process: child.poll() is None,  # type: ignore[misc]
+                        is_alive=_still_running(process),
                         log_path=self.log_path,
                     )
                 )

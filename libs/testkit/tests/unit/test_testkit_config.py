@@ -6,6 +6,7 @@ import base64
 import re
 from pathlib import Path
 
+from civicgrid_testkit.containers import kafka_container_environment
 from civicgrid_testkit.kafka_config import (
     KAFKA_VERSION,
     broker_settings,
@@ -85,3 +86,12 @@ def test_the_pom_fetches_the_kafka_version_the_code_runs() -> None:
     pom = (find_repo_root() / POM_PATH).read_text()
     assert re.findall(r"<kafka\.version>(.+?)</kafka\.version>", pom) == [KAFKA_VERSION]
     assert kafka_libs_dir(Path("/repo")) == Path(f"/repo/.cache/kafka/{KAFKA_VERSION}/libs")
+
+
+def test_kafka_container_runs_our_settings_and_advertises_the_loopback_port() -> None:
+    env = kafka_container_environment(41234)
+    assert env["KAFKA_ADVERTISED_LISTENERS"] == "PLAINTEXT://127.0.0.1:41234"
+    assert env["KAFKA_PROCESS_ROLES"] == "broker,controller"
+    assert env["KAFKA_AUTO_CREATE_TOPICS_ENABLE"] == "false"
+    assert len(env["CLUSTER_ID"]) == 22
+    assert all(isinstance(value, str) for value in env.values())

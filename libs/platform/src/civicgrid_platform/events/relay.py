@@ -22,13 +22,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import zlib
+from collections.abc import Sequence
 from datetime import timedelta
+from typing import Any
 
 from aiokafka import AIOKafkaProducer
 from opentelemetry import metrics
 from sqlalchemy import BigInteger, Interval, any_, bindparam, delete, func, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.engine import Row
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from civicgrid_platform.db.outbox_table import OUTBOX, OUTBOX_TABLE
 from civicgrid_platform.events.outbox_listener import OutboxListener
@@ -77,6 +80,15 @@ _DELETE_PUBLISHED = delete(OUTBOX).where(
         .with_for_update(skip_locked=True)
     )
 )
+
+
+async def claim_unpublished(connection: AsyncConnection, limit: int) -> Sequence[Row[Any]]:
+    """Lock up to ``limit`` unpublished rows, oldest first, for the current transaction.
+
+    Also takes every free ordering slot for the transaction, so until it ends no other relay
+    claims any row whose key hashes to those slots, even beyond ``limit``.
+    """
+    return (await connection.execute(_CLAIM, {"limit": limit})).all()
 
 
 class OutboxRelay:
@@ -153,7 +165,7 @@ class OutboxRelay:
     async def publish_batch(self) -> int:
         """One claim-send-mark cycle; returns how many events were published."""
         async with self._engine.begin() as connection:
-            rows = (await connection.execute(_CLAIM, {"limit": self._batch_size})).all()
+            rows = await claim_unpublished(connection, self._batch_size)
             if not rows:
                 return 0
             await publish_all(

@@ -33,14 +33,18 @@ class _MetadataInterceptor(aio.UnaryUnaryClientInterceptor):
         self.token_provider = token_provider
         self.deadline = deadline
 
-    async def intercept_unary_unary(self, continuation: Any, client_call_details: Any, request: Any) -> Any:
+    async def intercept_unary_unary(
+        self, continuation: Any, client_call_details: Any, request: Any
+    ) -> Any:
         metadata = list(client_call_details.metadata or [])
         token = self.token_provider() if self.token_provider else None
         if token and not any(k == "authorization" for k, _ in metadata):
             metadata.append(("authorization", f"Bearer {token}"))
         details = aio.ClientCallDetails(
             method=client_call_details.method,
-            timeout=client_call_details.timeout if client_call_details.timeout is not None else self.deadline,
+            timeout=client_call_details.timeout
+            if client_call_details.timeout is not None
+            else self.deadline,
             metadata=aio.Metadata(*metadata),
             credentials=client_call_details.credentials,
             wait_for_ready=client_call_details.wait_for_ready,

@@ -45,7 +45,9 @@ class GrpcServer:
         if self.port == 0:
             raise RuntimeError(f"gRPC could not bind {host}:{port}")
 
-    async def _set_all(self, status: health_pb2.HealthCheckResponse.ServingStatus.ValueType) -> None:
+    async def _set_all(
+        self, status: health_pb2.HealthCheckResponse.ServingStatus.ValueType
+    ) -> None:
         for name in ("", *self.service_names):
             await self.health.set(name, status)
 

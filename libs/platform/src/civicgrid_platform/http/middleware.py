@@ -9,7 +9,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from civicgrid_platform.http.problems import problem_response
+from civicgrid_platform.http.problems import problem_response, status_slug
 
 logger = logging.getLogger(__name__)
 
@@ -34,13 +34,13 @@ class BodySizeLimitMiddleware:
         limit = self.max_body_bytes
         declared = Request(scope).headers.get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
-            exc = BodyTooLarge(limit)
+            slug, title = status_slug(413)
             response = problem_response(
                 Request(scope),
                 status=413,
-                slug="content-too-large",
-                title="Content Too Large",
-                detail=exc.detail,
+                slug=slug,
+                title=title,
+                detail=BodyTooLarge(limit).detail,
             )
             await response(scope, receive, send)
             return

@@ -82,8 +82,19 @@ def problem_response(
     return ProblemResponse(body, status_code=status, headers=response_headers)
 
 
+# RFC 9110 renamed these; Python's http module still has the old phrases.
+_RFC9110_PHRASES = {
+    413: "Content Too Large",
+    416: "Range Not Satisfiable",
+    422: "Unprocessable Content",
+}
+
+
 def status_slug(status: int) -> tuple[str, str]:
     """Slug and title for a bare HTTP status (404 -> "not-found", "Not Found")."""
+    if status in _RFC9110_PHRASES:
+        phrase = _RFC9110_PHRASES[status]
+        return phrase.lower().replace(" ", "-"), phrase
     try:
         phrase = http.HTTPStatus(status).phrase
     except ValueError:

@@ -1,0 +1,149 @@
+"""Shared helpers for the db/events integration tests: a provisioned database with the platform
+tables and a tenant-scoped example table, Kafka topics, reading a topic back, running loops."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from aiokafka import AIOKafkaConsumer
+from aiokafka.structs import ConsumerRecord, TopicPartition
+from civicgrid_testkit import ServiceDatabase, unique_name
+from sqlalchemy import Column, MetaData, Table, Text, Uuid, text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from civicgrid_platform.db.engine import create_engine
+from civicgrid_platform.db.outbox_table import inbox_table, outbox_table
+from civicgrid_platform.db.rls import enable_tenant_rls
+from civicgrid_platform.events.cloudevents import OutgoingEvent
+from civicgrid_platform.events.producer import KafkaMessage
+
+METADATA = MetaData()
+OUTBOX = outbox_table(METADATA)
+INBOX = inbox_table(METADATA)
+# A tenant-scoped table standing in for a service's own state, under row-level security.
+THINGS = Table(
+    "things",
+    METADATA,
+    Column("id", Uuid, primary_key=True),
+    Column("tenant_id", Uuid, nullable=False),
+    Column("name", Text, nullable=False),
+)
+
+
+@dataclass
+class Database:
+    """A service database with the tables created, and engines for both roles."""
+
+    service: ServiceDatabase
+    owner: AsyncEngine  # DDL and test inspection, like a migration
+    runtime: AsyncEngine  # what the code under test uses: DML only, RLS applies
+
+    async def dispose(self) -> None:
+        await self.owner.dispose()
+        await self.runtime.dispose()
+
+    async def scalar(self, sql: str, **params: object) -> object:
+        """A value read as the owner (FORCE RLS: bind ``tenant`` to see tenant rows)."""
+        async with self.owner.begin() as connection:
+            if "tenant" in params:
+                await connection.execute(
+                    text("SELECT set_config('app.tenant_id', :tenant, true)"),
+                    {"tenant": str(params["tenant"])},
+                )
+            return (await connection.execute(text(sql), params)).scalar()
+
+
+async def create_database(postgres: object, prefix: str, extra: MetaData | None = None) -> Database:
+    """Provision a fresh database and create the platform tables (and ``extra``) as the owner."""
+    service = await postgres.aprovision(unique_name(prefix))  # type: ignore[attr-defined]
+    owner = create_engine(service.owner_dsn, pool_size=2, application_name="test-owner")
+    async with owner.begin() as connection:
+        await connection.run_sync(METADATA.create_all)
+        if extra is not None:
+            await connection.run_sync(extra.create_all)
+        for statement in enable_tenant_rls("things"):
+            await connection.execute(text(statement))
+    runtime = create_engine(service.runtime_dsn, pool_size=5, application_name="test-runtime")
+    return Database(service, owner, runtime)
+
+
+def kafka_message(event: OutgoingEvent) -> KafkaMessage:
+    """The record the relay would publish for ``event`` (for feeding consumers directly)."""
+    return KafkaMessage(
+        event.topic,
+        key=event.key.encode(),
+        value=event.message.SerializeToString(),
+        headers=[(name, value.encode()) for name, value in event.headers().items()],
+    )
+
+
+async def read_topic(
+    bootstrap_servers: str,
+    topic: str,
+    *,
+    expected: int,
+    timeout: float = 30.0,
+    linger: float = 1.0,
+) -> list[ConsumerRecord[bytes, bytes]]:
+    """Every record of ``topic`` from the beginning, without a consumer group.
+
+    Reads until ``expected`` records arrived (or ``timeout``), then ``linger`` seconds more, so
+    a duplicate beyond the expected count would still be seen.
+    """
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        partitions = [
+            TopicPartition(topic, partition)
+            for partition in sorted(await consumer.partitions_for_topic(topic) or ())
+        ]
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        records: list[ConsumerRecord[bytes, bytes]] = []
+        deadline = time.monotonic() + timeout
+        quiet_until: float | None = None
+        while time.monotonic() < (quiet_until or deadline):
+            batch = await consumer.getmany(timeout_ms=200)
+            for partition_records in batch.values():
+                records.extend(partition_records)
+            if quiet_until is None and len(records) >= expected:
+                quiet_until = time.monotonic() + linger
+        return records
+    finally:
+        await consumer.stop()
+
+
+async def eventually(
+    condition: Callable[[], Awaitable[bool]], *, timeout: float = 30.0, what: str = "condition"
+) -> None:
+    """Wait until ``condition()`` holds; fail the test naming ``what`` if it never does."""
+    deadline = time.monotonic() + timeout
+    while not await condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        await asyncio.sleep(0.05)
+
+
+@asynccontextmanager
+async def running(*loops: Callable[[asyncio.Event], Awaitable[None]]) -> AsyncIterator[None]:
+    """Run ``loop(stop_event)`` for each loop during the block, then stop them and surface
+    any error they raised."""
+    stop = asyncio.Event()
+    tasks = [asyncio.create_task(loop(stop)) for loop in loops]
+    try:
+        yield
+    finally:
+        stop.set()
+        results = await asyncio.wait_for(asyncio.gather(*tasks, return_exceptions=True), 30)
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result
+
+
+def header_map(record: ConsumerRecord[bytes, bytes]) -> dict[str, str]:
+    return {name: value.decode() for name, value in record.headers}
+

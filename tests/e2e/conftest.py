@@ -1,0 +1,42 @@
+"""Cross-service suites: every service runs as a real process against the real servers."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from civicgrid_devstack.services import ServiceProcess, ServiceSpec, service_env
+from civicgrid_testkit import unique_name
+
+ADMIN_PASSWORD = "platform-admin-e2e-1"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def identity_process(postgres, kafka, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServiceProcess]:
+    spec = ServiceSpec("identity", free_port(), free_port())
+    db = postgres.provision(unique_name("e2e_identity"))
+    env = service_env(
+        spec,
+        runtime_dsn=db.runtime_dsn,
+        owner_dsn=db.owner_dsn,
+        kafka_bootstrap=kafka.bootstrap_servers,
+        jwks_url=f"http://127.0.0.1:{spec.http_port}/.well-known/jwks.json",
+    )
+    env["CIVICGRID_BOOTSTRAP_ADMIN_PASSWORD"] = ADMIN_PASSWORD
+    proc = ServiceProcess(spec, env, Path(tmp_path_factory.mktemp("logs")) / "identity.log")
+    proc.migrate("--bootstrap-admin")
+    proc.start()
+    try:
+        proc.wait_ready()
+        yield proc
+    finally:
+        proc.stop()
