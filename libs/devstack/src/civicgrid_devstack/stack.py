@@ -58,6 +58,8 @@ async def run() -> int:
         )
         if spec.name == "identity":
             env["CIVICGRID_BOOTSTRAP_ADMIN_PASSWORD"] = DEV_ADMIN_PASSWORD
+            # The entry point forwards the caller's address; login throttling should see it.
+            env["CIVICGRID_TRUSTED_PROXY_HOSTS"] = '["127.0.0.1"]'
         proc = ServiceProcess(spec, env, RUN_DIR / "logs" / f"{spec.name}.log")
         print(f"migrating {spec.name}…", flush=True)
         await asyncio.to_thread(proc.migrate, *(["--bootstrap-admin"] if spec.name == "identity" else []))

@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from aiokafka import AIOKafkaConsumer
-from aiokafka.structs import ConsumerRecord, TopicPartition
+from aiokafka.structs import ConsumerRecord
 from civicgrid_testkit import ServiceDatabase, unique_name
 from sqlalchemy import Column, MetaData, Table, Text, Uuid, text
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -94,15 +94,15 @@ async def read_topic(
     Reads until ``expected`` records arrived (or ``timeout``), then ``linger`` seconds more, so
     a duplicate beyond the expected count would still be seen.
     """
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False)
+    # No group: every partition is assigned to this consumer, read from the first offset.
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=bootstrap_servers,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+    )
     await consumer.start()
     try:
-        partitions = [
-            TopicPartition(topic, partition)
-            for partition in sorted(await consumer.partitions_for_topic(topic) or ())
-        ]
-        consumer.assign(partitions)
-        await consumer.seek_to_beginning(*partitions)
         records: list[ConsumerRecord[bytes, bytes]] = []
         deadline = time.monotonic() + timeout
         quiet_until: float | None = None

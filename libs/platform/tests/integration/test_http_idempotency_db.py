@@ -14,7 +14,13 @@ from sqlalchemy import text
 
 from civicgrid_platform.http import REPLAYED_HEADER, Idempotent, IdempotencyOptions
 from civicgrid_platform.http.idempotency.guard import request_fingerprint
-from civicgrid_platform.http.idempotency.store import IdempotencyStore
+from civicgrid_platform.http.idempotency.store import (
+    Claimed,
+    IdempotencyStore,
+    InProgress,
+    KeyReused,
+    StoredResponse,
+)
 from civicgrid_testkit import ServiceDatabase, unique_name
 from libs.platform.tests.integration.http_support_db import (
     create_idempotency_schema,
@@ -122,7 +128,13 @@ async def test_concurrent_identical_posts_run_the_handler_once(service) -> None:
         for _ in range(5)
     ]
     # The four that lost the race answer at once; the winner waits at the gate.
-    done, pending = await asyncio.wait(requests, timeout=5, return_when="ALL_COMPLETED")
+    for _ in range(500):
+        if sum(request.done() for request in requests) >= 4:
+            break
+        await asyncio.sleep(0.01)
+    await asyncio.sleep(0.1)  # room for a wrongly admitted fifth to show up
+    done = {request for request in requests if request.done()}
+    pending = set(requests) - done
     assert len(pending) == 1 and len(done) == 4
     for losing in done:
         response = losing.result()
@@ -210,8 +222,8 @@ async def test_an_abandoned_claim_is_taken_over_by_the_same_request(database) ->
         key = unique_name("key")
         # A replica claimed the key and died before answering.
         claimed = await store.claim("anonymous", key, fingerprint)
-        assert type(claimed).__name__ == "Claimed"
-        assert type(await store.claim("anonymous", key, fingerprint)).__name__ == "InProgress"
+        assert isinstance(claimed, Claimed)
+        assert isinstance(await store.claim("anonymous", key, fingerprint), InProgress)
         async with engine.begin() as conn:
             await conn.execute(
                 text(
@@ -221,12 +233,13 @@ async def test_an_abandoned_claim_is_taken_over_by_the_same_request(database) ->
                 {"key": key},
             )
         other = request_fingerprint("POST", "/people", b"{}")
-        assert type(await store.claim("anonymous", key, other)).__name__ == "KeyReused"
+        assert isinstance(await store.claim("anonymous", key, other), KeyReused)
         takeover = await store.claim("anonymous", key, fingerprint)
-        assert type(takeover).__name__ == "Claimed"
-        # The dead replica's claim no longer owns the row.
-        assert not await store.complete(claimed.claim, _stored())  # type: ignore[union-attr]
-        assert await store.complete(takeover.claim, _stored())  # type: ignore[union-attr]
+        assert isinstance(takeover, Claimed)
+        answer = StoredResponse(201, b"{}", {"content-type": "application/json"})
+        # The dead replica's claim no longer owns the row; the new owner's does.
+        assert not await store.complete(claimed.claim, answer)
+        assert await store.complete(takeover.claim, answer)
     finally:
         await engine.dispose()
 
@@ -249,12 +262,6 @@ async def test_purge_removes_only_expired_keys(database) -> None:  # type: ignor
             assert set(left) == {live}
     finally:
         await engine.dispose()
-
-
-def _stored():  # type: ignore[no-untyped-def]
-    from civicgrid_platform.http.idempotency.store import StoredResponse
-
-    return StoredResponse(201, b"{}", {"content-type": "application/json"})
 
 
 async def _expire(database: ServiceDatabase, key: str) -> None:

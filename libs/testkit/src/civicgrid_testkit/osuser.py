@@ -38,12 +38,10 @@ class ServerUser:
         return ["runuser", "-u", self.name, "--", *argv]
 
     def take_ownership(self, path: Path) -> None:
-        """Give `path` (and everything under it) to this user, so the server can write there."""
-        if self.name is None:
-            return
-        for current in [path, *path.rglob("*")]:
-            if not current.is_symlink():
-                os.chown(current, self.uid, self.gid)
+        """Give `path` to this user so the server can write there (the data directory is
+        created by initdb as this user already, so nothing below needs walking)."""
+        if self.name is not None:
+            os.chown(path, self.uid, self.gid)
 
     def ensure_can_write(self, path: Path) -> None:
         """Fail clearly when an ancestor directory keeps this user from reaching `path`."""

@@ -26,7 +26,7 @@ def identity_event(tenant_id: UUID, aggregate_id: UUID | str, message: Message) 
     return OutgoingEvent(
         type=f"{TOPIC}.{_TYPES[type(message)]}",
         source=SOURCE,
-        tenant_id=str(tenant_id),
+        tenant_id=tenant_id,
         key=str(aggregate_id),
         topic=TOPIC,
         message=message,

@@ -1,0 +1,1 @@
+"""`make bench`: figures measured against the real servers, printed as one table."""

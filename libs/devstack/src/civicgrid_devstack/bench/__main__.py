@@ -1,0 +1,46 @@
+"""python -m civicgrid_devstack.bench — starts its own PostgreSQL and Kafka (or uses external ones)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import platform
+import shutil
+from pathlib import Path
+
+from civicgrid_devstack.bench import events, identity, tokens
+from civicgrid_devstack.bench.report import render
+from civicgrid_testkit import unique_name
+from civicgrid_testkit.servers import open_kafka, open_postgres
+
+
+async def run(postgres_server: object, kafka_server: object, workdir: Path) -> None:
+    figures = await tokens.bench_token_verification()
+    db = await postgres_server.aprovision(unique_name("bench_events"))  # type: ignore[attr-defined]
+    await events.prepare_database(db.owner_dsn)
+    bootstrap = kafka_server.bootstrap_servers  # type: ignore[attr-defined]
+    figures.append(await events.bench_relay_throughput(db.runtime_dsn, bootstrap))
+    figures.append(await events.bench_relay_lag(db.runtime_dsn, bootstrap))
+    figures.append(await events.bench_consumer(db.runtime_dsn, bootstrap))
+    identity_db = await postgres_server.aprovision(unique_name("bench_identity"))  # type: ignore[attr-defined]
+    figures += await identity.bench_identity(identity_db, bootstrap, workdir)
+    print(f"\nCivicGrid benchmarks — {platform.processor() or platform.machine()}, "
+          f"Python {platform.python_version()}, real PostgreSQL + Kafka on 127.0.0.1\n")
+    print(render(figures))
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.WARNING)
+    # Under the repo, not a 0700 temp dir: PostgreSQL runs as an unprivileged user when we are root.
+    workdir = Path(__file__).resolve().parents[5] / ".run" / "bench"
+    shutil.rmtree(workdir, ignore_errors=True)
+    workdir.mkdir(parents=True)
+    try:
+        with open_postgres(workdir) as pg, open_kafka(workdir) as kafka:
+            asyncio.run(run(pg, kafka, workdir))
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

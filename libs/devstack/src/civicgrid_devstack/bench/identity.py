@@ -1,0 +1,59 @@
+"""Login latency and idle memory of a real identity process."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import time
+from pathlib import Path
+
+import httpx
+
+from civicgrid_devstack.bench.report import Figure, percentile
+from civicgrid_devstack.services import ServiceProcess, ServiceSpec, service_env
+from civicgrid_testkit.provisioning import ServiceDatabase
+
+ADMIN_PASSWORD = "bench-platform-admin"  # noqa: S105
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmRSS")
+
+
+async def bench_identity(db: ServiceDatabase, bootstrap: str, logs: Path, logins: int = 200) -> list[Figure]:
+    spec = ServiceSpec("identity", _free_port(), _free_port())
+    env = service_env(spec, runtime_dsn=db.runtime_dsn, owner_dsn=db.owner_dsn, kafka_bootstrap=bootstrap,
+                      jwks_url=f"http://127.0.0.1:{spec.http_port}/.well-known/jwks.json")
+    env["CIVICGRID_BOOTSTRAP_ADMIN_PASSWORD"] = ADMIN_PASSWORD
+    proc = ServiceProcess(spec, env, logs / "identity.log")
+    await asyncio.to_thread(proc.migrate, "--bootstrap-admin")
+    proc.start()
+    try:
+        await asyncio.to_thread(proc.wait_ready)
+        await asyncio.sleep(3)  # let start-up allocations settle before reading idle memory
+        assert proc.process is not None
+        idle_rss = _rss_mb(proc.process.pid)
+        body = {"tenant": "platform", "username": "platform@civicgrid.org", "password": ADMIN_PASSWORD}
+        latencies = []
+        async with httpx.AsyncClient(base_url=proc.base_url, timeout=30) as client:
+            for _ in range(logins):
+                started = time.perf_counter()
+                answer = await client.post("/v1/auth/login", json=body)
+                latencies.append((time.perf_counter() - started) * 1000)
+                answer.raise_for_status()
+    finally:
+        await asyncio.to_thread(proc.stop)
+    return [
+        Figure("login latency", f"p50 {percentile(latencies, 50):.1f} ms, p99 {percentile(latencies, 99):.1f} ms",
+               "(stated)", f"{logins} sequential logins over HTTP, argon2id m=19 MiB t=2 p=1"),
+        Figure("identity idle RSS", f"{idle_rss:.0f} MB", "<= 120 MB", "all components, after start-up"),
+    ]
