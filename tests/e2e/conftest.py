@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from civicgrid_devstack.services import ServiceProcess, ServiceSpec, service_env
 from civicgrid_testkit import unique_name
 
@@ -21,7 +20,9 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def identity_process(postgres, kafka, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServiceProcess]:
+def identity_process(
+    postgres, kafka, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ServiceProcess]:
     spec = ServiceSpec("identity", free_port(), free_port())
     db = postgres.provision(unique_name("e2e_identity"))
     env = service_env(

@@ -10,7 +10,6 @@ import textwrap
 import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer
-
 from civicgrid.identity.v1 import events_pb2
 from civicgrid_devstack.services import ServiceProcess
 from civicgrid_testkit import unique_name
@@ -25,7 +24,8 @@ VERIFY_IN_ANOTHER_PROCESS = textwrap.dedent(
     async def main():
         verifier = TokenVerifier(JwksCache(sys.argv[1]), issuer=sys.argv[2], audience=sys.argv[3])
         principal = await verifier.verify(sys.stdin.read().strip())
-        print(json.dumps({"sub": principal.subject, "tid": principal.tenant_id, "roles": sorted(principal.roles)}))
+        roles = sorted(principal.roles)
+        print(json.dumps({"sub": principal.subject, "tid": principal.tenant_id, "roles": roles}))
 
     asyncio.run(main())
     """
@@ -34,29 +34,61 @@ VERIFY_IN_ANOTHER_PROCESS = textwrap.dedent(
 
 def _verify_elsewhere(identity: ServiceProcess, token: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-c", VERIFY_IN_ANOTHER_PROCESS,
-         f"{identity.base_url}/.well-known/jwks.json", "https://civicgrid.local/identity", "civicgrid"],
-        input=token, capture_output=True, text=True, timeout=60, check=False,
+        [
+            sys.executable,
+            "-c",
+            VERIFY_IN_ANOTHER_PROCESS,
+            f"{identity.base_url}/.well-known/jwks.json",
+            "https://civicgrid.local/identity",
+            "civicgrid",
+        ],
+        input=token,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
 
 
 async def _resident(identity: ServiceProcess, client: httpx.AsyncClient) -> tuple[str, dict, dict]:
-    root = (await client.post("/v1/auth/login", json={
-        "tenant": "platform", "username": "platform@civicgrid.org", "password": "platform-admin-e2e-1"})).json()
+    root = (
+        await client.post(
+            "/v1/auth/login",
+            json={
+                "tenant": "platform",
+                "username": "platform@civicgrid.org",
+                "password": "platform-admin-e2e-1",
+            },
+        )
+    ).json()
     slug = unique_name("district").replace("_", "-")
-    created = await client.post("/v1/tenants", json={"slug": slug, "name": "E2E", "city": "Testcity"},
-                                headers={"Authorization": f"Bearer {root['access_token']}"})
+    created = await client.post(
+        "/v1/tenants",
+        json={"slug": slug, "name": "E2E", "city": "Testcity"},
+        headers={"Authorization": f"Bearer {root['access_token']}"},
+    )
     assert created.status_code == 201, created.text
-    person = await client.post("/v1/residents", json={
-        "tenant": slug, "display_name": "Li Ming", "email": f"{slug}@example.org", "password": "correct-horse-1"})
+    person = await client.post(
+        "/v1/residents",
+        json={
+            "tenant": slug,
+            "display_name": "Li Ming",
+            "email": f"{slug}@example.org",
+            "password": "correct-horse-1",
+        },
+    )
     assert person.status_code == 201, person.text
-    tokens = await client.post("/v1/auth/login", json={
-        "tenant": slug, "username": f"{slug}@example.org", "password": "correct-horse-1"})
+    tokens = await client.post(
+        "/v1/auth/login",
+        json={"tenant": slug, "username": f"{slug}@example.org", "password": "correct-horse-1"},
+    )
     assert tokens.status_code == 200, tokens.text
     return slug, person.json(), tokens.json()
 
 
-async def test_token_from_login_is_verified_by_another_process_through_jwks(identity_process: ServiceProcess) -> None:
+async def test_token_from_login_is_verified_by_another_process_through_jwks(
+    identity_process: ServiceProcess,
+) -> None:
     async with httpx.AsyncClient(base_url=identity_process.base_url, timeout=30) as client:
         _, person, tokens = await _resident(identity_process, client)
 
@@ -65,7 +97,9 @@ async def test_token_from_login_is_verified_by_another_process_through_jwks(iden
     claims = json.loads(verified.stdout)
     assert claims == {"sub": person["id"], "tid": person["tenant_id"], "roles": ["resident"]}
 
-    tampered = tokens["access_token"][:-4] + ("AAAA" if not tokens["access_token"].endswith("AAAA") else "BBBB")
+    tampered = tokens["access_token"][:-4] + (
+        "AAAA" if not tokens["access_token"].endswith("AAAA") else "BBBB"
+    )
     refused = _verify_elsewhere(identity_process, tampered)
     assert refused.returncode != 0 and "InvalidToken" in refused.stderr
 
@@ -92,8 +126,10 @@ async def test_registration_reaches_kafka_as_a_cloudevent_with_trace_context(
                 for records in batch.values():
                     for record in records:
                         headers = {k: v.decode() for k, v in record.headers}
-                        if headers.get("ce_type") == "civicgrid.identity.v1.person.registered" and \
-                                record.key == person["id"].encode():
+                        if (
+                            headers.get("ce_type") == "civicgrid.identity.v1.person.registered"
+                            and record.key == person["id"].encode()
+                        ):
                             found = (headers, record.value)
     finally:
         await consumer.stop()

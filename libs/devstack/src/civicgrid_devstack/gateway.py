@@ -12,8 +12,18 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 _HOP_BY_HOP = frozenset(
-    {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailers",
-     "transfer-encoding", "upgrade", "host", "content-length"}
+    {
+        "connection",
+        "keep-alive",
+        "proxy-authenticate",
+        "proxy-authorization",
+        "te",
+        "trailers",
+        "transfer-encoding",
+        "upgrade",
+        "host",
+        "content-length",
+    }
 )
 
 
@@ -26,8 +36,12 @@ def create_gateway(upstreams: Mapping[str, str]) -> Starlette:
         base = upstreams.get(service)
         if base is None:
             return JSONResponse(
-                {"type": "about:blank", "title": "Not found", "status": 404,
-                 "detail": f"no service {service!r}; known: {sorted(upstreams)}"},
+                {
+                    "type": "about:blank",
+                    "title": "Not found",
+                    "status": 404,
+                    "detail": f"no service {service!r}; known: {sorted(upstreams)}",
+                },
                 status_code=404,
                 media_type="application/problem+json",
             )
@@ -37,20 +51,30 @@ def create_gateway(upstreams: Mapping[str, str]) -> Starlette:
         if request.client:
             headers.append(("x-forwarded-for", request.client.host))
         upstream = client.build_request(
-            request.method, url, params=request.query_params, headers=headers, content=await request.body()
+            request.method,
+            url,
+            params=request.query_params,
+            headers=headers,
+            content=await request.body(),
         )
         try:
             answer = await client.send(upstream, stream=True)
         except httpx.TransportError as exc:
             return JSONResponse(
-                {"type": "about:blank", "title": "Bad gateway", "status": 502,
-                 "detail": f"{service} is not answering: {exc.__class__.__name__}"},
+                {
+                    "type": "about:blank",
+                    "title": "Bad gateway",
+                    "status": 502,
+                    "detail": f"{service} is not answering: {exc.__class__.__name__}",
+                },
                 status_code=502,
                 media_type="application/problem+json",
             )
         out_headers = {k: v for k, v in answer.headers.items() if k.lower() not in _HOP_BY_HOP}
         return StreamingResponse(
-            answer.aiter_raw(), status_code=answer.status_code, headers=out_headers,
+            answer.aiter_raw(),
+            status_code=answer.status_code,
+            headers=out_headers,
             background=BackgroundTask(answer.aclose),
         )
 

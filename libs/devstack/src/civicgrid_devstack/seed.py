@@ -21,14 +21,33 @@ DEMO_GRID = uuid.uuid5(uuid.NAMESPACE_URL, "civicgrid:demo-district/community-01
 
 # Dev-only demo credentials, printed by `make run` and written to .run/demo.json.
 ACCOUNTS: list[dict[str, Any]] = [
-    {"username": "admin@demo.civicgrid.org", "password": "demo-admin-pass", "role": "tenant_admin",
-     "display_name": "演示区管理员", "unit_id": None},
-    {"username": "leader@demo.civicgrid.org", "password": "demo-leader-pass", "role": "grid_leader",
-     "display_name": "网格长 王芳", "unit_id": str(DEMO_GRID)},
-    {"username": "resident@demo.civicgrid.org", "password": "demo-resident-pass", "role": "resident",
-     "display_name": "居民 李明"},
-    {"username": "13800000001", "password": "demo-elder-pass", "role": "resident",
-     "display_name": "独居老人 张秀英", "living_alone": True},
+    {
+        "username": "admin@demo.civicgrid.org",
+        "password": "demo-admin-pass",
+        "role": "tenant_admin",
+        "display_name": "演示区管理员",
+        "unit_id": None,
+    },
+    {
+        "username": "leader@demo.civicgrid.org",
+        "password": "demo-leader-pass",
+        "role": "grid_leader",
+        "display_name": "网格长 王芳",
+        "unit_id": str(DEMO_GRID),
+    },
+    {
+        "username": "resident@demo.civicgrid.org",
+        "password": "demo-resident-pass",
+        "role": "resident",
+        "display_name": "居民 李明",
+    },
+    {
+        "username": "13800000001",
+        "password": "demo-elder-pass",
+        "role": "resident",
+        "display_name": "独居老人 张秀英",
+        "living_alone": True,
+    },
 ]
 CONTACTS = [
     {"name": "张伟", "relation": "son", "phone": "13900000002", "preferred_channel": "voice"},
@@ -40,14 +59,27 @@ class SeedError(RuntimeError):
     pass
 
 
+def _previous_demo(demo_file: Path) -> dict[str, Any]:
+    """What the last run wrote: the device secret is shown only once, so it is kept from there."""
+    return json.loads(demo_file.read_text()) if demo_file.exists() else {}
+
+
 def _ok(response: httpx.Response, *allowed: int) -> dict[str, Any]:
     if response.status_code not in allowed:
-        raise SeedError(f"{response.request.method} {response.request.url} -> {response.status_code}: {response.text}")
+        raise SeedError(
+            f"{response.request.method} {response.request.url} -> "
+            f"{response.status_code}: {response.text}"
+        )
     return response.json() if response.content else {}
 
 
-async def _login(client: httpx.AsyncClient, tenant: str, username: str, password: str) -> dict[str, Any] | None:
-    r = await client.post("/api/identity/v1/auth/login", json={"tenant": tenant, "username": username, "password": password})
+async def _login(
+    client: httpx.AsyncClient, tenant: str, username: str, password: str
+) -> dict[str, Any] | None:
+    r = await client.post(
+        "/api/identity/v1/auth/login",
+        json={"tenant": tenant, "username": username, "password": password},
+    )
     return r.json() if r.status_code == 200 else None
 
 
@@ -56,63 +88,117 @@ def _bearer(tokens: dict[str, Any]) -> dict[str, str]:
 
 
 async def seed_demo(entry: str, demo_file: Path, *, platform_admin_password: str) -> dict[str, Any]:
-    previous = json.loads(demo_file.read_text()) if demo_file.exists() else {}
+    previous = _previous_demo(demo_file)
     async with httpx.AsyncClient(base_url=entry, timeout=30) as client:
         root = await _login(client, "platform", PLATFORM_ADMIN, platform_admin_password)
         if root is None:
-            raise SeedError("the platform admin cannot log in; was identity migrated with --bootstrap-admin?")
+            raise SeedError(
+                "the platform admin cannot log in; was identity migrated with --bootstrap-admin?"
+            )
         created = await client.post(
             "/api/identity/v1/tenants",
-            json={"slug": DEMO_TENANT, "name": "演示区", "city": "示范市", "timezone": "Asia/Shanghai", "locale": "zh-CN"},
+            json={
+                "slug": DEMO_TENANT,
+                "name": "演示区",
+                "city": "示范市",
+                "timezone": "Asia/Shanghai",
+                "locale": "zh-CN",
+            },
             headers=_bearer(root),
         )
         _ok(created, 201, 409)
-        tenant = _ok(await client.get(f"/api/identity/v1/tenants/by-slug/{DEMO_TENANT}", headers=_bearer(root)), 200)
+        tenant = _ok(
+            await client.get(
+                f"/api/identity/v1/tenants/by-slug/{DEMO_TENANT}", headers=_bearer(root)
+            ),
+            200,
+        )
 
         admin_spec = ACCOUNTS[0]
         admin = await _login(client, DEMO_TENANT, admin_spec["username"], admin_spec["password"])
         if admin is None:
             await _invite(client, root, tenant["id"], admin_spec)
-            admin = await _login(client, DEMO_TENANT, admin_spec["username"], admin_spec["password"])
+            admin = await _login(
+                client, DEMO_TENANT, admin_spec["username"], admin_spec["password"]
+            )
         assert admin is not None
         await _invite_or_login(client, admin, tenant["id"], ACCOUNTS[1])
         await _register_or_login(client, ACCOUNTS[2])
         elder = await _register_or_login(client, ACCOUNTS[3])
         me = _ok(await client.get("/api/identity/v1/me", headers=_bearer(elder)), 200)
-        _ok(await client.put(f"/api/identity/v1/people/{me['id']}/emergency-contacts",
-                             json={"contacts": CONTACTS}, headers=_bearer(admin)), 200)
-        bound = await client.post(f"/api/identity/v1/people/{me['id']}/devices",
-                                  json={"device_id": DEMO_DEVICE}, headers=_bearer(admin))
-        device_secret = _ok(bound, 201, 409).get("secret") or previous.get("alert_device", {}).get("secret")
+        _ok(
+            await client.put(
+                f"/api/identity/v1/people/{me['id']}/emergency-contacts",
+                json={"contacts": CONTACTS},
+                headers=_bearer(admin),
+            ),
+            200,
+        )
+        bound = await client.post(
+            f"/api/identity/v1/people/{me['id']}/devices",
+            json={"device_id": DEMO_DEVICE},
+            headers=_bearer(admin),
+        )
+        device_secret = _ok(bound, 201, 409).get("secret") or previous.get("alert_device", {}).get(
+            "secret"
+        )
 
     return {
         "tenant": DEMO_TENANT,
         "tenant_id": tenant["id"],
         "accounts": [
-            {"username": PLATFORM_ADMIN, "password": platform_admin_password, "role": "platform_admin", "tenant": "platform"},
-            *({"username": a["username"], "password": a["password"], "role": a["role"], "tenant": DEMO_TENANT}
-              for a in ACCOUNTS),
+            {
+                "username": PLATFORM_ADMIN,
+                "password": platform_admin_password,
+                "role": "platform_admin",
+                "tenant": "platform",
+            },
+            *(
+                {
+                    "username": a["username"],
+                    "password": a["password"],
+                    "role": a["role"],
+                    "tenant": DEMO_TENANT,
+                }
+                for a in ACCOUNTS
+            ),
         ],
         "units": {"community": str(DEMO_COMMUNITY), "grid": str(DEMO_GRID)},
         "alert_device": {"device_id": DEMO_DEVICE, "person_id": me["id"], "secret": device_secret},
     }
 
 
-async def _invite(client: httpx.AsyncClient, inviter: dict[str, Any], tenant_id: str, spec: dict[str, Any]) -> None:
+async def _invite(
+    client: httpx.AsyncClient, inviter: dict[str, Any], tenant_id: str, spec: dict[str, Any]
+) -> None:
     invitation = _ok(
         await client.post(
             f"/api/identity/v1/tenants/{tenant_id}/invitations",
-            json={"display_name": spec["display_name"], "email": spec["username"],
-                  "roles": [{"role": spec["role"], "unit_id": spec["unit_id"]}]},
+            json={
+                "display_name": spec["display_name"],
+                "email": spec["username"],
+                "roles": [{"role": spec["role"], "unit_id": spec["unit_id"]}],
+            },
             headers=_bearer(inviter),
         ),
         201,
     )
-    _ok(await client.post("/api/identity/v1/invitations/accept",
-                          json={"tenant": DEMO_TENANT, "code": invitation["invitation_code"], "password": spec["password"]}), 200)
+    _ok(
+        await client.post(
+            "/api/identity/v1/invitations/accept",
+            json={
+                "tenant": DEMO_TENANT,
+                "code": invitation["invitation_code"],
+                "password": spec["password"],
+            },
+        ),
+        200,
+    )
 
 
-async def _invite_or_login(client: httpx.AsyncClient, inviter: dict[str, Any], tenant_id: str, spec: dict[str, Any]) -> dict[str, Any]:
+async def _invite_or_login(
+    client: httpx.AsyncClient, inviter: dict[str, Any], tenant_id: str, spec: dict[str, Any]
+) -> dict[str, Any]:
     tokens = await _login(client, DEMO_TENANT, spec["username"], spec["password"])
     if tokens is None:
         await _invite(client, inviter, tenant_id, spec)
@@ -124,10 +210,22 @@ async def _invite_or_login(client: httpx.AsyncClient, inviter: dict[str, Any], t
 async def _register_or_login(client: httpx.AsyncClient, spec: dict[str, Any]) -> dict[str, Any]:
     tokens = await _login(client, DEMO_TENANT, spec["username"], spec["password"])
     if tokens is None:
-        contact = {"email": spec["username"]} if "@" in spec["username"] else {"phone": spec["username"]}
-        _ok(await client.post("/api/identity/v1/residents", json={
-            "tenant": DEMO_TENANT, "display_name": spec["display_name"], "password": spec["password"],
-            "living_alone": spec.get("living_alone", False), **contact}), 201)
+        contact = (
+            {"email": spec["username"]} if "@" in spec["username"] else {"phone": spec["username"]}
+        )
+        _ok(
+            await client.post(
+                "/api/identity/v1/residents",
+                json={
+                    "tenant": DEMO_TENANT,
+                    "display_name": spec["display_name"],
+                    "password": spec["password"],
+                    "living_alone": spec.get("living_alone", False),
+                    **contact,
+                },
+            ),
+            201,
+        )
         tokens = await _login(client, DEMO_TENANT, spec["username"], spec["password"])
     assert tokens is not None
     return tokens

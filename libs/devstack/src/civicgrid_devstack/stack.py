@@ -1,4 +1,4 @@
-"""`make run`: servers, migrations, every service, the entry point, the demo; Ctrl-C stops it all."""
+"""`make run`: servers, migrations, services, the entry point, the demo; Ctrl-C stops it all."""
 
 from __future__ import annotations
 
@@ -12,11 +12,12 @@ import sys
 from pathlib import Path
 
 import uvicorn
+from civicgrid_platform.runner import EmbeddedUvicorn
+from civicgrid_testkit.provisioning import provision_service_database
 
 from civicgrid_devstack.gateway import create_gateway
 from civicgrid_devstack.seed import seed_demo
 from civicgrid_devstack.services import SERVICES, ServiceProcess, service_env
-from civicgrid_testkit.provisioning import provision_service_database
 
 logger = logging.getLogger("civicgrid.devstack")
 
@@ -25,7 +26,7 @@ RUN_DIR = ROOT / ".run"
 INFRA_DIR = RUN_DIR / "infra"
 ENTRY_PORT = 8080
 # Dev-only: `make run` is a laptop platform; staging and production refuse this value.
-DEV_ADMIN_PASSWORD = "platform-admin-dev-1"  # noqa: S105
+DEV_ADMIN_PASSWORD = "platform-admin-dev-1"
 
 
 def infra(command: str) -> dict[str, object]:
@@ -54,7 +55,11 @@ async def run() -> int:
     for spec in SERVICES:
         db = await provision_service_database(admin_dsn, spec.database)
         env = service_env(
-            spec, runtime_dsn=db.runtime_dsn, owner_dsn=db.owner_dsn, kafka_bootstrap=bootstrap, jwks_url=jwks_url
+            spec,
+            runtime_dsn=db.runtime_dsn,
+            owner_dsn=db.owner_dsn,
+            kafka_bootstrap=bootstrap,
+            jwks_url=jwks_url,
         )
         if spec.name == "identity":
             env["CIVICGRID_BOOTSTRAP_ADMIN_PASSWORD"] = DEV_ADMIN_PASSWORD
@@ -62,7 +67,9 @@ async def run() -> int:
             env["CIVICGRID_TRUSTED_PROXY_HOSTS"] = '["127.0.0.1"]'
         proc = ServiceProcess(spec, env, RUN_DIR / "logs" / f"{spec.name}.log")
         print(f"migrating {spec.name}…", flush=True)
-        await asyncio.to_thread(proc.migrate, *(["--bootstrap-admin"] if spec.name == "identity" else []))
+        await asyncio.to_thread(
+            proc.migrate, *(["--bootstrap-admin"] if spec.name == "identity" else [])
+        )
         processes.append(proc)
 
     stop = asyncio.Event()
@@ -70,7 +77,7 @@ async def run() -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
 
-    gateway = uvicorn.Server(
+    gateway = EmbeddedUvicorn(
         uvicorn.Config(
             create_gateway({p.spec.name: p.base_url for p in processes}),
             host="127.0.0.1",
@@ -78,7 +85,6 @@ async def run() -> int:
             log_level="warning",
         )
     )
-    gateway.capture_signals = _no_signal_capture  # type: ignore[method-assign]
     try:
         for proc in processes:
             proc.start()
@@ -90,12 +96,16 @@ async def run() -> int:
                 raise SystemExit(f"the entry point could not listen on 127.0.0.1:{ENTRY_PORT}")
             await asyncio.sleep(0.05)
         entry = f"http://127.0.0.1:{ENTRY_PORT}"
-        demo = await seed_demo(entry, RUN_DIR / "demo.json", platform_admin_password=DEV_ADMIN_PASSWORD)
+        demo = await seed_demo(
+            entry, RUN_DIR / "demo.json", platform_admin_password=DEV_ADMIN_PASSWORD
+        )
         demo.update(
             {
                 "entry": entry,
                 "jwks": f"{entry}/api/identity/.well-known/jwks.json",
-                "openapi": {p.spec.name: f"{entry}/api/{p.spec.name}/openapi.json" for p in processes},
+                "openapi": {
+                    p.spec.name: f"{entry}/api/{p.spec.name}/openapi.json" for p in processes
+                },
                 "grpc": {p.spec.name: p.grpc_target for p in processes},
                 "kafka": bootstrap,
             }
@@ -114,12 +124,6 @@ async def run() -> int:
     return 0
 
 
-def _no_signal_capture() -> object:
-    import contextlib
-
-    return contextlib.nullcontext()
-
-
 def _print_banner(demo: dict[str, object]) -> None:
     print("\nCivicGrid is running.\n", flush=True)
     print(f"  entry point   {demo['entry']}")
@@ -130,7 +134,10 @@ def _print_banner(demo: dict[str, object]) -> None:
     print(f"  Kafka         {demo['kafka']}")
     print(f"  demo district {demo['tenant']}")
     for account in demo["accounts"]:  # type: ignore[attr-defined]
-        print(f"  login         {account['username']:<28} {account['password']:<22} ({account['role']})")
+        print(
+            f"  login         {account['username']:<28} "
+            f"{account['password']:<22} ({account['role']})"
+        )
     print(f"\n  (also in {RUN_DIR / 'demo.json'}) — Ctrl-C stops everything\n", flush=True)
 
 

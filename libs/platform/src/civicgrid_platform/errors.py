@@ -58,7 +58,8 @@ class ErrorMapping:
     grpc_code: grpc.StatusCode
 
 
-ERROR_TABLE: dict[type[DomainError], ErrorMapping] = {
+# Keyed by Exception (not DomainError) so it fits the HTTP factory's Mapping, which is invariant.
+ERROR_TABLE: dict[type[Exception], ErrorMapping] = {
     NotFound: ErrorMapping(404, "not-found", "Not found", grpc.StatusCode.NOT_FOUND),
     AlreadyExists: ErrorMapping(
         409, "already-exists", "Already exists", grpc.StatusCode.ALREADY_EXISTS
@@ -78,9 +79,9 @@ ERROR_TABLE: dict[type[DomainError], ErrorMapping] = {
 
 
 def mapping_for(error: BaseException) -> ErrorMapping | None:
-    """The entry of the nearest class in the error's MRO, so subclasses inherit their base's mapping."""
+    """The entry of the nearest class in the MRO: subclasses inherit their base's mapping."""
     for cls in type(error).__mro__:
-        found = ERROR_TABLE.get(cls)  # type: ignore[call-overload]
+        found = ERROR_TABLE.get(cls)
         if found is not None:
             return found
     return None

@@ -44,7 +44,7 @@ def upgrade(script_location: Path, dsn: str, revision: str = "head") -> None:
     def work() -> None:
         try:
             command.upgrade(config, revision)
-        except BaseException as exc:  # re-raised in the caller's thread below
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread below
             errors.append(exc)
 
     thread = threading.Thread(target=work)

@@ -10,8 +10,9 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import uvicorn
 
@@ -21,7 +22,7 @@ logger = logging.getLogger(__name__)
 @dataclass
 class Component:
     name: str
-    run: Callable[[asyncio.Event], Awaitable[None]]
+    run: Callable[[asyncio.Event], Coroutine[Any, Any, None]]
     """Runs until the event is set, then returns after stopping cleanly."""
     drain: Callable[[], Awaitable[None]] | None = None
     """Called on SIGTERM before stop: stop taking new work, keep finishing current work."""
@@ -73,8 +74,8 @@ class ProcessRunner:
         self.stop.set()
 
 
-class _EmbeddedUvicorn(uvicorn.Server):
-    """Uvicorn without its own signal handling: the ProcessRunner owns the signals."""
+class EmbeddedUvicorn(uvicorn.Server):
+    """Uvicorn without its own signal handling: the owner of the process handles the signals."""
 
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
@@ -91,12 +92,12 @@ def http_component(app: object, host: str, port: int, on_drain: Callable[[], Non
         lifespan="on",
         timeout_graceful_shutdown=10,
     )
-    server = _EmbeddedUvicorn(config)
+    server = EmbeddedUvicorn(config)
 
     async def run(stop: asyncio.Event) -> None:
         serving = asyncio.create_task(server.serve())
         stopped = asyncio.create_task(stop.wait())
-        done, _ = await asyncio.wait({serving, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        await asyncio.wait({serving, stopped}, return_when=asyncio.FIRST_COMPLETED)
         server.should_exit = True
         await serving
         stopped.cancel()

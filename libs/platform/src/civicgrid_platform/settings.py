@@ -12,7 +12,7 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Public, committed on purpose: only ever accepted when environment == "dev".
-DEV_SECRET = "dev-only-insecure-secret-change-me"  # noqa: S105
+DEV_SECRET = "dev-only-insecure-secret-change-me"
 
 Component = Literal["http", "grpc", "consumers", "relay", "timers"]
 ALL_COMPONENTS: tuple[Component, ...] = ("http", "grpc", "consumers", "relay", "timers")

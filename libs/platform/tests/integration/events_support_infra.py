@@ -106,12 +106,15 @@ async def read_topic(
         records: list[ConsumerRecord[bytes, bytes]] = []
         deadline = time.monotonic() + timeout
         quiet_until: float | None = None
-        while time.monotonic() < (quiet_until or deadline):
+        while True:
             batch = await consumer.getmany(timeout_ms=200)
             for partition_records in batch.values():
                 records.extend(partition_records)
+            now = time.monotonic()
             if quiet_until is None and len(records) >= expected:
-                quiet_until = time.monotonic() + linger
+                quiet_until = now + linger
+            if now >= (quiet_until or deadline):
+                break
         return records
     finally:
         await consumer.stop()
@@ -146,4 +149,3 @@ async def running(*loops: Callable[[asyncio.Event], Awaitable[None]]) -> AsyncIt
 
 def header_map(record: ConsumerRecord[bytes, bytes]) -> dict[str, str]:
     return {name: value.decode() for name, value in record.headers}
-

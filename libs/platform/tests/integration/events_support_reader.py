@@ -60,7 +60,9 @@ async def record_received(event: IncomingEvent, uow: UnitOfWork) -> None:
     )
 
 
-async def main(bootstrap: str, topic: str, group: str, dsn: str, event_type: str, count: int) -> int:
+async def main(
+    bootstrap: str, topic: str, group: str, dsn: str, event_type: str, count: int
+) -> int:
     trace.set_tracer_provider(TracerProvider())
     engine = create_engine(dsn, pool_size=2, application_name="test-reader")
     producer = await create_producer(bootstrap, "test-reader-dlq")

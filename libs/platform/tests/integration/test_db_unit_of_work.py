@@ -75,9 +75,7 @@ async def test_state_change_and_its_event_commit_together(
 
     assert await _counts(database, tenant, thing_id) == (1, 1)
     async with database.owner.connect() as connection:
-        row = (
-            await connection.execute(select(OUTBOX).where(OUTBOX.c.event_id == event.id))
-        ).one()
+        row = (await connection.execute(select(OUTBOX).where(OUTBOX.c.event_id == event.id))).one()
     assert (row.topic, row.key, row.tenant_id) == ("civicgrid.example.v1", str(thing_id), tenant)
     assert StringValue.FromString(row.payload).value == "bench"
     assert row.headers["ce_id"] == str(event.id)

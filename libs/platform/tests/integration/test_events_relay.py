@@ -224,8 +224,7 @@ async def test_published_rows_are_deleted_after_their_retention(
     async with database.owner.begin() as connection:
         await connection.execute(
             text(
-                "UPDATE event_outbox SET published_at = now() - interval '1 hour' "
-                "WHERE key = 'old'"
+                "UPDATE event_outbox SET published_at = now() - interval '1 hour' WHERE key = 'old'"
             )
         )
 

@@ -1,4 +1,4 @@
-"""civicgrid-identity serve --components http,grpc,consumers,relay,timers | migrate [--bootstrap-admin]"""
+"""civicgrid-identity serve --components http,grpc,consumers,relay,timers | migrate"""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ import asyncio
 import sys
 from pathlib import Path
 
-from civicgrid_identity.settings import IdentitySettings
 from civicgrid_platform.logs import configure_logging
 from civicgrid_platform.settings import ALL_COMPONENTS
+
+from civicgrid_identity.settings import IdentitySettings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -47,15 +48,22 @@ def main(argv: list[str] | None = None) -> None:
 
 
 async def serve(settings: IdentitySettings, names: list[str]) -> int:
-    from civicgrid_identity.bootstrap import build, components
     from civicgrid_platform.runner import ProcessRunner
     from civicgrid_platform.telemetry import configure_telemetry
 
-    configure_telemetry(settings.service_name, otlp_endpoint=settings.otlp_endpoint, instance_id=settings.instance_id)
+    from civicgrid_identity.bootstrap import build, components
+
+    configure_telemetry(
+        settings.service_name,
+        otlp_endpoint=settings.otlp_endpoint,
+        instance_id=settings.instance_id,
+    )
     identity = build(settings)
     await identity.keyring.ensure_key()
     try:
-        return await ProcessRunner(components(identity, names), drain_seconds=settings.drain_seconds).run()
+        return await ProcessRunner(
+            components(identity, names), drain_seconds=settings.drain_seconds
+        ).run()
     finally:
         await identity.aclose()
 
@@ -69,7 +77,9 @@ async def bootstrap_admin(settings: IdentitySettings) -> None:
     identity = build(settings)
     try:
         await ensure_platform_admin(
-            identity.ctx, settings.bootstrap_admin_email, settings.bootstrap_admin_password.get_secret_value()
+            identity.ctx,
+            settings.bootstrap_admin_email,
+            settings.bootstrap_admin_password.get_secret_value(),
         )
     finally:
         await identity.aclose()

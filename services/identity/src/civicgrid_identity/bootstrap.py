@@ -7,17 +7,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
-
-from civicgrid_identity.api.app import create_identity_app
-from civicgrid_identity.events.outgoing import TOPIC
-from civicgrid_identity.jobs.key_rotation import rotate_keys_periodically
-from civicgrid_identity.rpc.servicer import SERVICE_NAME, register
-from civicgrid_identity.settings import IdentitySettings
-from civicgrid_identity.domain.passwords import PasswordPolicy
-from civicgrid_identity.usecases.context import IdentityContext, TokenPolicy
-from civicgrid_identity.usecases.keyring import KeyRing
 from civicgrid_platform.auth import JwksCache, TokenVerifier
 from civicgrid_platform.db.engine import create_engine
 from civicgrid_platform.db.uow import UnitOfWorkFactory
@@ -28,6 +17,17 @@ from civicgrid_platform.grpc.server import GrpcServer
 from civicgrid_platform.runner import Component, http_component
 from civicgrid_platform.sealing import Sealer
 from civicgrid_platform.telemetry import instrument_sqlalchemy
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from civicgrid_identity.api.app import create_identity_app
+from civicgrid_identity.domain.passwords import PasswordPolicy
+from civicgrid_identity.events.outgoing import TOPIC
+from civicgrid_identity.jobs.key_rotation import rotate_keys_periodically
+from civicgrid_identity.rpc.servicer import SERVICE_NAME, register
+from civicgrid_identity.settings import IdentitySettings
+from civicgrid_identity.usecases.context import IdentityContext, TokenPolicy
+from civicgrid_identity.usecases.keyring import KeyRing
 
 
 @dataclass
@@ -60,7 +60,9 @@ def build(settings: IdentitySettings, *, passwords: PasswordPolicy | None = None
     if not settings.database_url:
         raise SystemExit("CIVICGRID_DATABASE_URL is required")
     engine = create_engine(
-        settings.database_url, pool_size=settings.database_pool_size, application_name="civicgrid-identity"
+        settings.database_url,
+        pool_size=settings.database_pool_size,
+        application_name="civicgrid-identity",
     )
     instrument_sqlalchemy(engine)
     secret = settings.secret_key.get_secret_value()
@@ -72,7 +74,10 @@ def build(settings: IdentitySettings, *, passwords: PasswordPolicy | None = None
         key_sealer=Sealer(secret, "identity:signing-key"),
     )
     keyring = KeyRing(ctx, cache_seconds=settings.key_cache_seconds)
-    jwks_url = settings.jwks_url or f"http://{settings.http_host}:{settings.http_port}/.well-known/jwks.json"
+    jwks_url = (
+        settings.jwks_url
+        or f"http://{settings.http_host}:{settings.http_port}/.well-known/jwks.json"
+    )
     jwks = JwksCache(jwks_url)
     verifier = TokenVerifier(jwks, issuer=settings.token_issuer, audience=settings.token_audience)
     return Identity(settings, engine, ctx, keyring, verifier, jwks)
@@ -87,8 +92,14 @@ def components(identity: Identity, names: list[str]) -> list[Component]:
     settings = identity.settings
     built: list[Component] = []
     if "http" in names:
-        app = create_identity_app(identity.ctx, identity.keyring, identity.verifier, settings, identity.engine)
-        built.append(http_component(app, settings.http_host, settings.http_port, app.state.readiness.set_draining))
+        app = create_identity_app(
+            identity.ctx, identity.keyring, identity.verifier, settings, identity.engine
+        )
+        built.append(
+            http_component(
+                app, settings.http_host, settings.http_port, app.state.readiness.set_draining
+            )
+        )
     if "grpc" in names:
         server = GrpcServer(
             host=settings.grpc_host,
@@ -97,7 +108,9 @@ def components(identity: Identity, names: list[str]) -> list[Component]:
             service_names=[SERVICE_NAME],
             verifier=identity.verifier,
         )
-        built.append(Component("grpc", partial(server.run, grace=settings.drain_seconds), server.drain))
+        built.append(
+            Component("grpc", partial(server.run, grace=settings.drain_seconds), server.drain)
+        )
     if "relay" in names:
         built.append(Component("relay", partial(_run_relay, identity)))
     if "timers" in names:
@@ -109,13 +122,15 @@ def components(identity: Identity, names: list[str]) -> list[Component]:
                 ),
             )
         )
-    # Identity consumes no events yet; "consumers" is accepted so every service takes the same flags.
+    # Identity consumes no events yet; "consumers" is accepted: every service takes the same flags.
     return built
 
 
 async def _run_relay(identity: Identity, stop: asyncio.Event) -> None:
     settings = identity.settings
-    await ensure_topics(settings.kafka_bootstrap, [TopicSpec(TOPIC, partitions=settings.kafka_topic_partitions)])
+    await ensure_topics(
+        settings.kafka_bootstrap, [TopicSpec(TOPIC, partitions=settings.kafka_topic_partitions)]
+    )
     producer = await create_producer(settings.kafka_bootstrap, client_id="civicgrid-identity-relay")
     try:
         await OutboxRelay(identity.engine, producer).run(stop)

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr
-
 from civicgrid_platform.settings import PlatformSettings
+from pydantic import Field, SecretStr
 
 
 class IdentitySettings(PlatformSettings):
@@ -17,7 +16,7 @@ class IdentitySettings(PlatformSettings):
     key_rotation_days: int = Field(default=30, ge=1)
     key_cache_seconds: float = Field(default=30.0, ge=0)
 
-    # Peers whose X-Forwarded-For is believed (the ingress); others are throttled by their own address.
+    # Peers whose X-Forwarded-For is believed (the ingress); others are throttled by their address.
     trusted_proxy_hosts: list[str] = Field(default_factory=list)
 
     # The first platform admin, created by `migrate --bootstrap-admin` when none exists.

@@ -1,4 +1,4 @@
-"""python -m civicgrid_devstack.bench — starts its own PostgreSQL and Kafka (or uses external ones)."""
+"""python -m civicgrid_devstack.bench: starts its own PostgreSQL and Kafka."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ import platform
 import shutil
 from pathlib import Path
 
-from civicgrid_devstack.bench import events, identity, tokens
-from civicgrid_devstack.bench.report import render
 from civicgrid_testkit import unique_name
 from civicgrid_testkit.servers import open_kafka, open_postgres
+
+from civicgrid_devstack.bench import events, identity, tokens
+from civicgrid_devstack.bench.report import render
 
 
 async def run(postgres_server: object, kafka_server: object, workdir: Path) -> None:
@@ -24,8 +25,10 @@ async def run(postgres_server: object, kafka_server: object, workdir: Path) -> N
     figures.append(await events.bench_consumer(db.runtime_dsn, bootstrap))
     identity_db = await postgres_server.aprovision(unique_name("bench_identity"))  # type: ignore[attr-defined]
     figures += await identity.bench_identity(identity_db, bootstrap, workdir)
-    print(f"\nCivicGrid benchmarks — {platform.processor() or platform.machine()}, "
-          f"Python {platform.python_version()}, real PostgreSQL + Kafka on 127.0.0.1\n")
+    print(
+        f"\nCivicGrid benchmarks — {platform.processor() or platform.machine()}, "
+        f"Python {platform.python_version()}, real PostgreSQL + Kafka on 127.0.0.1\n"
+    )
     print(render(figures))
 
 

@@ -1,4 +1,4 @@
-"""Outbox -> Kafka relay throughput and commit-to-published lag; consumer throughput with the inbox."""
+"""Outbox relay throughput and commit-to-published lag; consumer throughput with the inbox."""
 
 from __future__ import annotations
 
@@ -7,11 +7,6 @@ import time
 import uuid
 
 from aiokafka import AIOKafkaConsumer
-from google.protobuf.wrappers_pb2 import StringValue
-from sqlalchemy import Column, MetaData, Table, Text, Uuid, func, select
-from sqlalchemy.ext.asyncio import create_async_engine
-
-from civicgrid_devstack.bench.report import Figure, percentile
 from civicgrid_platform.db.engine import create_engine
 from civicgrid_platform.db.outbox_table import inbox_table, outbox_table
 from civicgrid_platform.db.uow import UnitOfWorkFactory
@@ -22,19 +17,30 @@ from civicgrid_platform.events.relay import OutboxRelay
 from civicgrid_platform.events.topics import TopicSpec, ensure_topics
 from civicgrid_platform.migrate import asyncpg_url
 from civicgrid_testkit import unique_name
+from google.protobuf.wrappers_pb2 import StringValue
+from sqlalchemy import Column, MetaData, Table, Text, Uuid, func, select
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from civicgrid_devstack.bench.report import Figure, percentile
 
 metadata = MetaData()
 outbox = outbox_table(metadata)
 inbox_table(metadata)
 # What a consumer's handler writes: one row per event, as a real read model would.
-seen = Table("bench_seen", metadata, Column("event_id", Uuid, primary_key=True), Column("body", Text))
+seen = Table(
+    "bench_seen", metadata, Column("event_id", Uuid, primary_key=True), Column("body", Text)
+)
 TENANT = uuid.uuid4()
 
 
 def _event(topic: str, n: int) -> OutgoingEvent:
     return OutgoingEvent(
-        type="civicgrid.bench.v1.thing.happened", source="/civicgrid/bench", tenant_id=TENANT,
-        key=f"aggregate-{n % 64}", topic=topic, message=StringValue(value=f"event {n}"),
+        type="civicgrid.bench.v1.thing.happened",
+        source="/civicgrid/bench",
+        tenant_id=TENANT,
+        key=f"aggregate-{n % 64}",
+        topic=topic,
+        message=StringValue(value=f"event {n}"),
     )
 
 
@@ -65,7 +71,9 @@ async def bench_relay_throughput(dsn: str, bootstrap: str, events: int = 30_000)
         async with engine.connect() as connection:
             pending = (
                 await connection.execute(
-                    select(func.count()).select_from(outbox).where(outbox.c.topic == topic, outbox.c.published_at.is_(None))
+                    select(func.count())
+                    .select_from(outbox)
+                    .where(outbox.c.topic == topic, outbox.c.published_at.is_(None))
                 )
             ).scalar_one()
     elapsed = time.perf_counter() - started
@@ -73,11 +81,17 @@ async def bench_relay_throughput(dsn: str, bootstrap: str, events: int = 30_000)
     await relay
     await producer.stop()
     await engine.dispose()
-    return Figure("outbox relay throughput", f"{events / elapsed:,.0f} events/s", ">= 10,000/s",
-                  f"{events:,} events backlog, 1 relay, 3 partitions, acks=all idempotent")
+    return Figure(
+        "outbox relay throughput",
+        f"{events / elapsed:,.0f} events/s",
+        ">= 10,000/s",
+        f"{events:,} events backlog, 1 relay, 3 partitions, acks=all idempotent",
+    )
 
 
-async def bench_relay_lag(dsn: str, bootstrap: str, rate: int = 500, seconds: float = 10.0) -> Figure:
+async def bench_relay_lag(
+    dsn: str, bootstrap: str, rate: int = 500, seconds: float = 10.0
+) -> Figure:
     topic = unique_name("bench_lag")
     await ensure_topics(bootstrap, [TopicSpec(topic, partitions=3)])
     engine = create_engine(dsn, pool_size=8)
@@ -85,8 +99,14 @@ async def bench_relay_lag(dsn: str, bootstrap: str, rate: int = 500, seconds: fl
     producer = await create_producer(bootstrap, client_id="bench-lag")
     committed: dict[str, float] = {}
     received: dict[str, float] = {}
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=unique_name("bench_lag_reader"),
-                                auto_offset_reset="earliest", enable_auto_commit=False, fetch_max_wait_ms=5)
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=bootstrap,
+        group_id=unique_name("bench_lag_reader"),
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        fetch_max_wait_ms=5,
+    )
     await consumer.start()
     stop = asyncio.Event()
     relay = asyncio.create_task(OutboxRelay(engine, producer).run(stop))
@@ -117,8 +137,12 @@ async def bench_relay_lag(dsn: str, bootstrap: str, rate: int = 500, seconds: fl
     await producer.stop()
     await engine.dispose()
     lags = [(received[k] - committed[k]) * 1000 for k in committed if k in received]
-    return Figure("commit-to-published lag", f"p50 {percentile(lags, 50):.1f} ms, p99 {percentile(lags, 99):.1f} ms",
-                  "p99 <= 50 ms", f"{rate}/s for {seconds:.0f} s, measured commit -> consumer receipt")
+    return Figure(
+        "commit-to-published lag",
+        f"p50 {percentile(lags, 50):.1f} ms, p99 {percentile(lags, 99):.1f} ms",
+        "p99 <= 50 ms",
+        f"{rate}/s for {seconds:.0f} s, measured commit -> consumer receipt",
+    )
 
 
 async def bench_consumer(dsn: str, bootstrap: str, events: int = 20_000) -> Figure:
@@ -128,8 +152,14 @@ async def bench_consumer(dsn: str, bootstrap: str, events: int = 20_000) -> Figu
     sends = []
     for n in range(events):
         e = _event(topic, n)
-        sends.append(await producer.send(topic, e.message.SerializeToString(), key=e.key.encode(),
-                                         headers=[(k, v.encode()) for k, v in e.headers().items()]))
+        sends.append(
+            await producer.send(
+                topic,
+                e.message.SerializeToString(),
+                key=e.key.encode(),
+                headers=[(k, v.encode()) for k, v in e.headers().items()],
+            )
+        )
     await asyncio.gather(*sends)
     engine = create_engine(dsn, pool_size=4)
 
@@ -137,8 +167,15 @@ async def bench_consumer(dsn: str, bootstrap: str, events: int = 20_000) -> Figu
         body = event.decode(StringValue).value
         await work.session.execute(seen.insert().values(event_id=uuid.UUID(event.id), body=body))  # type: ignore[attr-defined]
 
-    runner = ConsumerRunner(bootstrap, unique_name("bench_consumer"), [topic], {"civicgrid.bench.v1.thing.happened": handle},
-                            UnitOfWorkFactory(engine), dlq_producer=producer, max_batch=1000)
+    runner = ConsumerRunner(
+        bootstrap,
+        unique_name("bench_consumer"),
+        [topic],
+        {"civicgrid.bench.v1.thing.happened": handle},
+        UnitOfWorkFactory(engine),
+        dlq_producer=producer,
+        max_batch=1000,
+    )
     stop = asyncio.Event()
     task = asyncio.create_task(runner.run(stop))
     await runner.ready.wait()
@@ -152,5 +189,9 @@ async def bench_consumer(dsn: str, bootstrap: str, events: int = 20_000) -> Figu
     await task
     await producer.stop()
     await engine.dispose()
-    return Figure("consumer with inbox", f"{events / elapsed:,.0f} events/s", ">= 5,000/s",
-                  f"{events:,} events, 1 process, handler inserts a row, inbox dedup")
+    return Figure(
+        "consumer with inbox",
+        f"{events / elapsed:,.0f} events/s",
+        ">= 5,000/s",
+        f"{events:,} events, 1 process, handler inserts a row, inbox dedup",
+    )

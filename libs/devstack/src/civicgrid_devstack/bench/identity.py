@@ -8,12 +8,12 @@ import time
 from pathlib import Path
 
 import httpx
+from civicgrid_testkit.provisioning import ServiceDatabase
 
 from civicgrid_devstack.bench.report import Figure, percentile
 from civicgrid_devstack.services import ServiceProcess, ServiceSpec, service_env
-from civicgrid_testkit.provisioning import ServiceDatabase
 
-ADMIN_PASSWORD = "bench-platform-admin"  # noqa: S105
+ADMIN_PASSWORD = "bench-platform-admin"
 
 
 def _free_port() -> int:
@@ -29,10 +29,17 @@ def _rss_mb(pid: int) -> float:
     raise RuntimeError("no VmRSS")
 
 
-async def bench_identity(db: ServiceDatabase, bootstrap: str, logs: Path, logins: int = 200) -> list[Figure]:
+async def bench_identity(
+    db: ServiceDatabase, bootstrap: str, logs: Path, logins: int = 200
+) -> list[Figure]:
     spec = ServiceSpec("identity", _free_port(), _free_port())
-    env = service_env(spec, runtime_dsn=db.runtime_dsn, owner_dsn=db.owner_dsn, kafka_bootstrap=bootstrap,
-                      jwks_url=f"http://127.0.0.1:{spec.http_port}/.well-known/jwks.json")
+    env = service_env(
+        spec,
+        runtime_dsn=db.runtime_dsn,
+        owner_dsn=db.owner_dsn,
+        kafka_bootstrap=bootstrap,
+        jwks_url=f"http://127.0.0.1:{spec.http_port}/.well-known/jwks.json",
+    )
     env["CIVICGRID_BOOTSTRAP_ADMIN_PASSWORD"] = ADMIN_PASSWORD
     proc = ServiceProcess(spec, env, logs / "identity.log")
     await asyncio.to_thread(proc.migrate, "--bootstrap-admin")
@@ -42,7 +49,11 @@ async def bench_identity(db: ServiceDatabase, bootstrap: str, logs: Path, logins
         await asyncio.sleep(3)  # let start-up allocations settle before reading idle memory
         assert proc.process is not None
         idle_rss = _rss_mb(proc.process.pid)
-        body = {"tenant": "platform", "username": "platform@civicgrid.org", "password": ADMIN_PASSWORD}
+        body = {
+            "tenant": "platform",
+            "username": "platform@civicgrid.org",
+            "password": ADMIN_PASSWORD,
+        }
         latencies = []
         async with httpx.AsyncClient(base_url=proc.base_url, timeout=30) as client:
             for _ in range(logins):
@@ -53,7 +64,13 @@ async def bench_identity(db: ServiceDatabase, bootstrap: str, logs: Path, logins
     finally:
         await asyncio.to_thread(proc.stop)
     return [
-        Figure("login latency", f"p50 {percentile(latencies, 50):.1f} ms, p99 {percentile(latencies, 99):.1f} ms",
-               "(stated)", f"{logins} sequential logins over HTTP, argon2id m=19 MiB t=2 p=1"),
-        Figure("identity idle RSS", f"{idle_rss:.0f} MB", "<= 120 MB", "all components, after start-up"),
+        Figure(
+            "login latency",
+            f"p50 {percentile(latencies, 50):.1f} ms, p99 {percentile(latencies, 99):.1f} ms",
+            "(stated)",
+            f"{logins} sequential logins over HTTP, argon2id m=19 MiB t=2 p=1",
+        ),
+        Figure(
+            "identity idle RSS", f"{idle_rss:.0f} MB", "<= 120 MB", "all components, after start-up"
+        ),
     ]

@@ -22,7 +22,10 @@ def percentile(values: list[float], p: float) -> float:
 
 
 def render(figures: list[Figure]) -> str:
-    rows = [("benchmark", "measured", "target", "conditions"), *((f.name, f.value, f.target, f.note) for f in figures)]
+    rows = [
+        ("benchmark", "measured", "target", "conditions"),
+        *((f.name, f.value, f.target, f.note) for f in figures),
+    ]
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     line = "+".join("-" * (w + 2) for w in widths)
     out = [line]

@@ -182,7 +182,6 @@ class OutboxRelay:
             )
             await connection.execute(_MARK_PUBLISHED, {"ids": [row.id for row in rows]})
         self._published_counter.add(len(rows))
-        print("RELAY", id(self), len(rows))
         return len(rows)
 
     async def delete_published(self) -> int:

@@ -50,10 +50,10 @@ class AuthErrorInterceptor(aio.ServerInterceptor):
         handler_call_details: grpc.HandlerCallDetails,
     ) -> grpc.RpcMethodHandler:
         handler = await continuation(handler_call_details)
-        method: str = handler_call_details.method  # type: ignore[attr-defined]
+        method: str = handler_call_details.method
         if handler is None or method.startswith(PUBLIC_SERVICES) or handler.unary_unary is None:
             return handler
-        token = _bearer(handler_call_details.invocation_metadata)  # type: ignore[attr-defined]
+        token = _bearer(handler_call_details.invocation_metadata)
         wrapped = self._wrap(handler.unary_unary, token, method)
         return grpc.unary_unary_rpc_method_handler(
             wrapped,

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
+from civicgrid_platform.errors import InvalidInput
 from fastapi import APIRouter, Form, Response, status
 
 from civicgrid_identity.api import schemas, views
 from civicgrid_identity.api.deps import Ctx, Keys, Source
 from civicgrid_identity.usecases import clients, sessions
-from civicgrid_platform.errors import InvalidInput
 
 router = APIRouter(tags=["auth"])
 
@@ -23,7 +23,9 @@ async def login(body: schemas.Login, ctx: Ctx, keys: Keys, source: Source) -> sc
 
 
 @router.post("/v1/auth/refresh", response_model=schemas.TokenRead)
-async def refresh(body: schemas.RefreshIn, ctx: Ctx, keys: Keys, source: Source) -> schemas.TokenRead:
+async def refresh(
+    body: schemas.RefreshIn, ctx: Ctx, keys: Keys, source: Source
+) -> schemas.TokenRead:
     return views.tokens(await sessions.refresh(ctx, keys, body.refresh_token, source))
 
 
@@ -52,5 +54,7 @@ async def client_token(
 @router.get("/.well-known/jwks.json", tags=["auth"])
 async def jwks(keys: Keys) -> Response:
     return Response(
-        await keys.jwks_json(), media_type="application/json", headers={"Cache-Control": "public, max-age=60"}
+        await keys.jwks_json(),
+        media_type="application/json",
+        headers={"Cache-Control": "public, max-age=60"},
     )

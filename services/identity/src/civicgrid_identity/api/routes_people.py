@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from civicgrid_platform.http import CurrentPrincipal, CursorPage, Idempotent, PageParams
 from fastapi import APIRouter, Response, status
 
 from civicgrid_identity.api import schemas, views
@@ -11,7 +12,6 @@ from civicgrid_identity.api.deps import Ctx
 from civicgrid_identity.domain.model import EmergencyContact
 from civicgrid_identity.domain.roles import Binding
 from civicgrid_identity.usecases import care, people, registration, roles
-from civicgrid_platform.http import CurrentPrincipal, CursorPage, Idempotent, PageParams
 
 router = APIRouter(tags=["people"])
 
@@ -41,7 +41,9 @@ async def me(ctx: Ctx, actor: CurrentPrincipal) -> schemas.PersonRead:
 
 
 @router.get("/v1/people")
-async def list_people(ctx: Ctx, actor: CurrentPrincipal, page: PageParams) -> CursorPage[schemas.PersonRead]:
+async def list_people(
+    ctx: Ctx, actor: CurrentPrincipal, page: PageParams
+) -> CursorPage[schemas.PersonRead]:
     after = UUID(page.after["id"]) if page.after else None
     rows = await people.list_people(ctx, actor, after_id=after, limit=page.fetch_limit)
     return page.page([views.person(v) for v in rows], lambda p: {"id": str(p.id)})
@@ -63,7 +65,9 @@ async def update_person(
 
 
 @router.get("/v1/people/{person_id}/emergency-contacts")
-async def get_contacts(person_id: UUID, ctx: Ctx, actor: CurrentPrincipal) -> list[schemas.EmergencyContactRead]:
+async def get_contacts(
+    person_id: UUID, ctx: Ctx, actor: CurrentPrincipal
+) -> list[schemas.EmergencyContactRead]:
     return [views.contact(c) for c in await care.get_contacts(ctx, actor, person_id)]
 
 
@@ -71,23 +75,36 @@ async def get_contacts(person_id: UUID, ctx: Ctx, actor: CurrentPrincipal) -> li
 async def put_contacts(
     person_id: UUID, body: schemas.EmergencyContactsPut, ctx: Ctx, actor: CurrentPrincipal
 ) -> list[schemas.EmergencyContactRead]:
-    contacts = [EmergencyContact(i + 1, c.name, c.relation, c.phone, c.preferred_channel) for i, c in enumerate(body.contacts)]
+    contacts = [
+        EmergencyContact(i + 1, c.name, c.relation, c.phone, c.preferred_channel)
+        for i, c in enumerate(body.contacts)
+    ]
     return [views.contact(c) for c in await care.set_contacts(ctx, actor, person_id, contacts)]
 
 
-@router.post("/v1/people/{person_id}/devices", status_code=status.HTTP_201_CREATED, dependencies=[Idempotent])
+@router.post(
+    "/v1/people/{person_id}/devices", status_code=status.HTTP_201_CREATED, dependencies=[Idempotent]
+)
 async def bind_device(
     person_id: UUID, body: schemas.DeviceBind, ctx: Ctx, actor: CurrentPrincipal
 ) -> schemas.DeviceBound:
     bound = await care.bind_device(ctx, actor, person_id, body.device_id)
-    return schemas.DeviceBound(device_id=bound.device_id, person_id=bound.person_id, secret=bound.secret)
+    return schemas.DeviceBound(
+        device_id=bound.device_id, person_id=bound.person_id, secret=bound.secret
+    )
 
 
-@router.post("/v1/people/{person_id}/role-bindings", status_code=status.HTTP_201_CREATED, dependencies=[Idempotent])
+@router.post(
+    "/v1/people/{person_id}/role-bindings",
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[Idempotent],
+)
 async def grant_role(
     person_id: UUID, body: schemas.RoleBindingIn, ctx: Ctx, actor: CurrentPrincipal
 ) -> schemas.RoleBindingRead:
-    return views.binding(await roles.grant_role(ctx, actor, person_id, Binding(body.role, body.unit_id)))
+    return views.binding(
+        await roles.grant_role(ctx, actor, person_id, Binding(body.role, body.unit_id))
+    )
 
 
 @router.delete("/v1/role-bindings/{binding_id}", status_code=status.HTTP_204_NO_CONTENT)

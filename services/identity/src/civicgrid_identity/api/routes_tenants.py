@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from civicgrid_platform.errors import NotFound
+from civicgrid_platform.http import CurrentPrincipal, CursorPage, Idempotent, PageParams
 from fastapi import APIRouter, status
 
 from civicgrid_identity.api import schemas, views
@@ -11,20 +13,22 @@ from civicgrid_identity.api.deps import Ctx
 from civicgrid_identity.domain.roles import Binding
 from civicgrid_identity.usecases import registration, tenants
 from civicgrid_identity.usecases.people import PersonView
-from civicgrid_platform.errors import NotFound
-from civicgrid_platform.http import CurrentPrincipal, CursorPage, Idempotent, PageParams
 
 router = APIRouter(tags=["tenants"])
 
 
 @router.post("/v1/tenants", status_code=status.HTTP_201_CREATED, dependencies=[Idempotent])
-async def create_tenant(body: schemas.TenantCreate, ctx: Ctx, actor: CurrentPrincipal) -> schemas.TenantRead:
+async def create_tenant(
+    body: schemas.TenantCreate, ctx: Ctx, actor: CurrentPrincipal
+) -> schemas.TenantRead:
     new = tenants.NewTenant(body.slug, body.name, body.city, body.timezone, body.locale)
     return views.tenant(await tenants.create_tenant(ctx, actor, new))
 
 
 @router.get("/v1/tenants")
-async def list_tenants(ctx: Ctx, actor: CurrentPrincipal, page: PageParams) -> CursorPage[schemas.TenantRead]:
+async def list_tenants(
+    ctx: Ctx, actor: CurrentPrincipal, page: PageParams
+) -> CursorPage[schemas.TenantRead]:
     after = page.after["slug"] if page.after else None
     rows = await tenants.list_tenants(ctx, actor, after_slug=after, limit=page.fetch_limit)
     return page.page([views.tenant(t) for t in rows], lambda t: {"slug": t.slug})
@@ -45,7 +49,9 @@ async def get_tenant(tenant_id: UUID, ctx: Ctx, actor: CurrentPrincipal) -> sche
 
 
 @router.post(
-    "/v1/tenants/{tenant_id}/invitations", status_code=status.HTTP_201_CREATED, dependencies=[Idempotent]
+    "/v1/tenants/{tenant_id}/invitations",
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[Idempotent],
 )
 async def invite_staff(
     tenant_id: UUID, body: schemas.StaffInvite, ctx: Ctx, actor: CurrentPrincipal
@@ -63,5 +69,6 @@ async def invite_staff(
     )
     invitation = await registration.invite_staff(ctx, actor, new, tenant_id)
     return schemas.InvitationRead(
-        person=views.person(PersonView(invitation.person, invitation.bindings)), invitation_code=invitation.code
+        person=views.person(PersonView(invitation.person, invitation.bindings)),
+        invitation_code=invitation.code,
     )

@@ -11,12 +11,20 @@ from civicgrid_identity.usecases.tokens import IssuedTokens
 
 def tenant(t: Tenant) -> schemas.TenantRead:
     return schemas.TenantRead(
-        id=t.id, slug=t.slug, name=t.name, city=t.city, timezone=t.timezone, locale=t.locale, created_at=t.created_at
+        id=t.id,
+        slug=t.slug,
+        name=t.name,
+        city=t.city,
+        timezone=t.timezone,
+        locale=t.locale,
+        created_at=t.created_at,
     )
 
 
 def binding(b: BindingRecord) -> schemas.RoleBindingRead:
-    return schemas.RoleBindingRead(id=b.id, role=b.role, unit_id=b.unit_id, granted_by=b.granted_by, created_at=b.created_at)
+    return schemas.RoleBindingRead(
+        id=b.id, role=b.role, unit_id=b.unit_id, granted_by=b.granted_by, created_at=b.created_at
+    )
 
 
 def person(view: PersonView) -> schemas.PersonRead:
@@ -40,7 +48,11 @@ def person(view: PersonView) -> schemas.PersonRead:
 
 def contact(c: EmergencyContact) -> schemas.EmergencyContactRead:
     return schemas.EmergencyContactRead(
-        position=c.position, name=c.name, relation=c.relation, phone=c.phone, preferred_channel=c.preferred_channel
+        position=c.position,
+        name=c.name,
+        relation=c.relation,
+        phone=c.phone,
+        preferred_channel=c.preferred_channel,
     )
 
 

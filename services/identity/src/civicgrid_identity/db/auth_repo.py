@@ -57,13 +57,18 @@ class AuthRepository:
         # Row lock: two concurrent refreshes with one token must not both succeed.
         q = (
             select(refresh_tokens)
-            .where(refresh_tokens.c.tenant_id == self.tenant_id, refresh_tokens.c.token_hash == token_hash)
+            .where(
+                refresh_tokens.c.tenant_id == self.tenant_id,
+                refresh_tokens.c.token_hash == token_hash,
+            )
             .with_for_update()
         )
         row = (await self.session.execute(q)).first()
         if row is None:
             return None
-        return RefreshTokenRecord(row.id, row.family_id, row.person_id, row.expires_at, row.used_at, row.revoked_at)
+        return RefreshTokenRecord(
+            row.id, row.family_id, row.person_id, row.expires_at, row.used_at, row.revoked_at
+        )
 
     async def mark_used(self, token_id: UUID) -> None:
         await self.session.execute(
@@ -102,8 +107,12 @@ class AuthRepository:
             "window_started_at": state.window_started_at,
             "locked_until": state.locked_until,
         }
-        stmt = pg_insert(login_throttle).values(tenant_id=self.tenant_id, scope=scope, key=key, **values)
-        await self.session.execute(stmt.on_conflict_do_update(index_elements=["tenant_id", "scope", "key"], set_=values))
+        stmt = pg_insert(login_throttle).values(
+            tenant_id=self.tenant_id, scope=scope, key=key, **values
+        )
+        await self.session.execute(
+            stmt.on_conflict_do_update(index_elements=["tenant_id", "scope", "key"], set_=values)
+        )
 
     async def clear_throttle(self, scope: str, key: str) -> None:
         await self.session.execute(
@@ -114,33 +123,59 @@ class AuthRepository:
             )
         )
 
-    # --- integrator clients ------------------------------------------------------------------------
-    async def add_client(self, *, client_id: str, name: str, secret_hash: str, scopes: list[str]) -> None:
+    # --- integrator clients ---
+    async def add_client(
+        self, *, client_id: str, name: str, secret_hash: str, scopes: list[str]
+    ) -> None:
         await self.session.execute(
             insert(clients).values(
-                client_id=client_id, tenant_id=self.tenant_id, name=name, secret_hash=secret_hash, scopes=scopes
+                client_id=client_id,
+                tenant_id=self.tenant_id,
+                name=name,
+                secret_hash=secret_hash,
+                scopes=scopes,
             )
         )
 
     async def client(self, client_id: str) -> ClientRecord | None:
-        q = select(clients).where(clients.c.tenant_id == self.tenant_id, clients.c.client_id == client_id)
+        q = select(clients).where(
+            clients.c.tenant_id == self.tenant_id, clients.c.client_id == client_id
+        )
         row = (await self.session.execute(q)).first()
         if row is None:
             return None
-        return ClientRecord(row.client_id, row.name, row.secret_hash, list(row.scopes), row.disabled_at is not None)
+        return ClientRecord(
+            row.client_id, row.name, row.secret_hash, list(row.scopes), row.disabled_at is not None
+        )
 
-    # --- audit ---------------------------------------------------------------------------------------
+    # --- audit ---
     async def audit(
-        self, action: str, *, actor: str | None, subject: str | None, source: str | None, **details: Any
+        self,
+        action: str,
+        *,
+        actor: str | None,
+        subject: str | None,
+        source: str | None,
+        **details: Any,
     ) -> None:
         await self.session.execute(
             insert(audit_log).values(
-                tenant_id=self.tenant_id, action=action, actor=actor, subject=subject, source=source, details=details
+                tenant_id=self.tenant_id,
+                action=action,
+                actor=actor,
+                subject=subject,
+                source=source,
+                details=details,
             )
         )
 
     async def audit_page(self, *, before_id: int | None, limit: int) -> list[dict[str, Any]]:
-        q = select(audit_log).where(audit_log.c.tenant_id == self.tenant_id).order_by(audit_log.c.id.desc()).limit(limit)
+        q = (
+            select(audit_log)
+            .where(audit_log.c.tenant_id == self.tenant_id)
+            .order_by(audit_log.c.id.desc())
+            .limit(limit)
+        )
         if before_id is not None:
             q = q.where(audit_log.c.id < before_id)
         return [dict(r._mapping) for r in await self.session.execute(q)]

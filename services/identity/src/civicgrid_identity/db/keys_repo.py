@@ -26,7 +26,13 @@ class SigningKeyRecord:
 def _key(row: Any) -> SigningKeyRecord:
     m = row._mapping
     return SigningKeyRecord(
-        m["kid"], m["algorithm"], m["private_sealed"], m["public_jwk"], m["created_at"], m["retired_at"], m["published_until"]
+        m["kid"],
+        m["algorithm"],
+        m["private_sealed"],
+        m["public_jwk"],
+        m["created_at"],
+        m["retired_at"],
+        m["published_until"],
     )
 
 
@@ -34,7 +40,9 @@ class KeyRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def add(self, *, kid: str, algorithm: str, private_sealed: bytes, public_jwk: dict[str, Any]) -> None:
+    async def add(
+        self, *, kid: str, algorithm: str, private_sealed: bytes, public_jwk: dict[str, Any]
+    ) -> None:
         await self.session.execute(
             insert(signing_keys).values(
                 kid=kid, algorithm=algorithm, private_sealed=private_sealed, public_jwk=public_jwk
@@ -58,12 +66,16 @@ class KeyRepository:
     async def published(self, now: datetime) -> list[SigningKeyRecord]:
         q = (
             select(signing_keys)
-            .where(or_(signing_keys.c.published_until.is_(None), signing_keys.c.published_until > now))
+            .where(
+                or_(signing_keys.c.published_until.is_(None), signing_keys.c.published_until > now)
+            )
             .order_by(signing_keys.c.created_at.desc())
         )
         return [_key(r) for r in await self.session.execute(q)]
 
-    async def retire_all_but(self, kid: str, *, retired_at: datetime, published_until: datetime) -> None:
+    async def retire_all_but(
+        self, kid: str, *, retired_at: datetime, published_until: datetime
+    ) -> None:
         await self.session.execute(
             update(signing_keys)
             .where(signing_keys.c.kid != kid, signing_keys.c.retired_at.is_(None))

@@ -8,15 +8,22 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from civicgrid_platform.errors import AlreadyExists
 from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 
-from civicgrid_identity.db.tables import alert_devices, emergency_contacts, people, role_bindings, unit_ancestry
+from civicgrid_identity.db.tables import (
+    alert_devices,
+    emergency_contacts,
+    people,
+    role_bindings,
+    unit_ancestry,
+)
 from civicgrid_identity.domain.model import Channel, EmergencyContact
 from civicgrid_identity.domain.roles import Binding
-from civicgrid_platform.errors import AlreadyExists
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,12 +59,14 @@ class BindingRecord:
 
 
 def _person(row: Any) -> PersonRecord:
-    return PersonRecord(**{k: row._mapping[k] for k in PersonRecord.__slots__})  # type: ignore[attr-defined]
+    return PersonRecord(**{k: row._mapping[k] for k in PersonRecord.__slots__})
 
 
 def _binding(row: Any) -> BindingRecord:
     m = row._mapping
-    return BindingRecord(m["id"], m["person_id"], m["role"], m["unit_id"], m["granted_by"], m["created_at"])
+    return BindingRecord(
+        m["id"], m["person_id"], m["role"], m["unit_id"], m["granted_by"], m["created_at"]
+    )
 
 
 class PeopleRepository:
@@ -70,7 +79,9 @@ class PeopleRepository:
             async with self.session.begin_nested():
                 row = (
                     await self.session.execute(
-                        insert(people).values(tenant_id=self.tenant_id, **values).returning(*people.c)
+                        insert(people)
+                        .values(tenant_id=self.tenant_id, **values)
+                        .returning(*people.c)
                     )
                 ).one()
         except IntegrityError as exc:
@@ -116,7 +127,12 @@ class PeopleRepository:
         return _person(row)
 
     async def page(self, *, after_id: UUID | None, limit: int) -> list[PersonRecord]:
-        q = select(people).where(people.c.tenant_id == self.tenant_id).order_by(people.c.id).limit(limit)
+        q = (
+            select(people)
+            .where(people.c.tenant_id == self.tenant_id)
+            .order_by(people.c.id)
+            .limit(limit)
+        )
         if after_id is not None:
             q = q.where(people.c.id > after_id)
         return [_person(r) for r in await self.session.execute(q)]
@@ -137,7 +153,9 @@ class PeopleRepository:
             found[row.person_id].append(_binding(row))
         return found
 
-    async def grant(self, person_id: UUID, binding: Binding, granted_by: str) -> BindingRecord | None:
+    async def grant(
+        self, person_id: UUID, binding: Binding, granted_by: str
+    ) -> BindingRecord | None:
         """None when the same binding is already active."""
         stmt = (
             pg_insert(role_bindings)
@@ -173,7 +191,7 @@ class PeopleRepository:
     async def role_holders(
         self, role: str, unit_ids: Sequence[UUID], *, include_tenant_wide: bool
     ) -> list[BindingRecord]:
-        where_unit = role_bindings.c.unit_id.in_(unit_ids)
+        where_unit: ColumnElement[bool] = role_bindings.c.unit_id.in_(unit_ids)
         if include_tenant_wide:
             where_unit = or_(where_unit, role_bindings.c.unit_id.is_(None))
         q = select(role_bindings).where(
@@ -205,7 +223,10 @@ class PeopleRepository:
     async def contacts(self, person_id: UUID) -> list[EmergencyContact]:
         q = (
             select(emergency_contacts)
-            .where(emergency_contacts.c.tenant_id == self.tenant_id, emergency_contacts.c.person_id == person_id)
+            .where(
+                emergency_contacts.c.tenant_id == self.tenant_id,
+                emergency_contacts.c.person_id == person_id,
+            )
             .order_by(emergency_contacts.c.position)
         )
         return [
@@ -216,7 +237,8 @@ class PeopleRepository:
     async def replace_contacts(self, person_id: UUID, contacts: Sequence[EmergencyContact]) -> None:
         await self.session.execute(
             delete(emergency_contacts).where(
-                emergency_contacts.c.tenant_id == self.tenant_id, emergency_contacts.c.person_id == person_id
+                emergency_contacts.c.tenant_id == self.tenant_id,
+                emergency_contacts.c.person_id == person_id,
             )
         )
         if contacts:
@@ -240,7 +262,10 @@ class PeopleRepository:
     async def add_device(self, device_id: str, person_id: UUID, secret_sealed: bytes) -> None:
         await self.session.execute(
             insert(alert_devices).values(
-                device_id=device_id, tenant_id=self.tenant_id, person_id=person_id, secret_sealed=secret_sealed
+                device_id=device_id,
+                tenant_id=self.tenant_id,
+                person_id=person_id,
+                secret_sealed=secret_sealed,
             )
         )
 

@@ -1,8 +1,10 @@
 """Identity's tables. Tenant-scoped tables carry tenant_id and get FORCE row-level security in
-the migration; the few platform-level tables (tenants, signing keys, the device directory) say why."""
+the migration; the few platform-level tables (tenants, signing keys, directories) say why."""
 
 from __future__ import annotations
 
+from civicgrid_platform.db.outbox_table import inbox_table, outbox_table
+from civicgrid_platform.http.idempotency.table import idempotency_table
 from sqlalchemy import (
     Boolean,
     Column,
@@ -21,14 +23,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 
-from civicgrid_platform.db.outbox_table import inbox_table, outbox_table
-from civicgrid_platform.http.idempotency.table import idempotency_table
-
 metadata = MetaData()
 
 
 def _uuid_pk() -> Column:
-    return Column("id", UUID(as_uuid=True), primary_key=True, server_default=text("gen_random_uuid()"))
+    return Column(
+        "id", UUID(as_uuid=True), primary_key=True, server_default=text("gen_random_uuid()")
+    )
 
 
 def _created() -> Column:
@@ -39,7 +40,7 @@ def _tenant() -> Column:
     return Column("tenant_id", UUID(as_uuid=True), ForeignKey("tenants.id"), nullable=False)
 
 
-# Platform-level: the directory of districts; login looks a tenant up by slug before any tenant is bound.
+# Platform-level: the directory of districts; login finds a tenant by slug before binding one.
 tenants = Table(
     "tenants",
     metadata,

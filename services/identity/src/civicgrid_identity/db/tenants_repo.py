@@ -8,20 +8,29 @@ from sqlalchemy import insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from civicgrid_identity.db.tables import client_directory, device_directory, refresh_token_directory, tenants
+from civicgrid_identity.db.tables import (
+    client_directory,
+    device_directory,
+    refresh_token_directory,
+    tenants,
+)
 from civicgrid_identity.domain.model import Tenant
 
 
 def _tenant(row: object) -> Tenant:
     m = row._mapping  # type: ignore[attr-defined]
-    return Tenant(m["id"], m["slug"], m["name"], m["city"], m["timezone"], m["locale"], m["created_at"])
+    return Tenant(
+        m["id"], m["slug"], m["name"], m["city"], m["timezone"], m["locale"], m["created_at"]
+    )
 
 
 class TenantRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def add(self, *, slug: str, name: str, city: str, timezone: str, locale: str) -> Tenant | None:
+    async def add(
+        self, *, slug: str, name: str, city: str, timezone: str, locale: str
+    ) -> Tenant | None:
         """None when the slug is taken."""
         stmt = (
             pg_insert(tenants)
@@ -88,4 +97,6 @@ class DirectoryRepository:
         return (await self.session.execute(q)).scalar_one_or_none()
 
     async def add_client(self, client_id: str, tenant_id: UUID) -> None:
-        await self.session.execute(insert(client_directory).values(client_id=client_id, tenant_id=tenant_id))
+        await self.session.execute(
+            insert(client_directory).values(client_id=client_id, tenant_id=tenant_id)
+        )

@@ -17,8 +17,12 @@ class LockoutPolicy:
     lock_for: timedelta
 
 
-ACCOUNT_POLICY = LockoutPolicy(max_failures=5, window=timedelta(minutes=15), lock_for=timedelta(minutes=15))
-SOURCE_POLICY = LockoutPolicy(max_failures=30, window=timedelta(minutes=15), lock_for=timedelta(minutes=15))
+ACCOUNT_POLICY = LockoutPolicy(
+    max_failures=5, window=timedelta(minutes=15), lock_for=timedelta(minutes=15)
+)
+SOURCE_POLICY = LockoutPolicy(
+    max_failures=30, window=timedelta(minutes=15), lock_for=timedelta(minutes=15)
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,9 +38,13 @@ def locked_until(state: ThrottleState | None, now: datetime) -> datetime | None:
     return state.locked_until
 
 
-def after_failure(policy: LockoutPolicy, state: ThrottleState | None, now: datetime) -> ThrottleState:
-    if state is None or now - state.window_started_at > policy.window or (
-        state.locked_until is not None and state.locked_until <= now
+def after_failure(
+    policy: LockoutPolicy, state: ThrottleState | None, now: datetime
+) -> ThrottleState:
+    if (
+        state is None
+        or now - state.window_started_at > policy.window
+        or (state.locked_until is not None and state.locked_until <= now)
     ):
         state = ThrottleState(failures=0, window_started_at=now)
     failures = state.failures + 1

@@ -17,7 +17,9 @@ class PasswordPolicy:
         memory_kib: int = ARGON2_MEMORY_KIB,
         parallelism: int = ARGON2_PARALLELISM,
     ) -> None:
-        self._hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_kib, parallelism=parallelism)
+        self._hasher = PasswordHasher(
+            time_cost=time_cost, memory_cost=memory_kib, parallelism=parallelism
+        )
         # Verified against when the account does not exist, so timing does not reveal it.
         self._decoy = self._hasher.hash("decoy-password-never-matches")
 
@@ -26,7 +28,10 @@ class PasswordPolicy:
 
     def verify(self, stored_hash: str | None, password: str) -> bool:
         try:
-            return self._hasher.verify(stored_hash or self._decoy, password) and stored_hash is not None
+            return (
+                self._hasher.verify(stored_hash or self._decoy, password)
+                and stored_hash is not None
+            )
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             return False
 

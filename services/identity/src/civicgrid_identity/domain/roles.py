@@ -47,7 +47,9 @@ class Binding:
     unit_id: UUID | None  # None: tenant-wide
 
 
-def covers(binding_unit: UUID | None, target_unit: UUID | None, target_ancestors: Sequence[UUID]) -> bool:
+def covers(
+    binding_unit: UUID | None, target_unit: UUID | None, target_ancestors: Sequence[UUID]
+) -> bool:
     """Does a binding at binding_unit reach target_unit (itself or a descendant)?
 
     A tenant-wide binding reaches everything; a tenant-wide target is reached only by a

@@ -11,7 +11,11 @@ logger = logging.getLogger(__name__)
 
 
 async def rotate_keys_periodically(
-    keyring: KeyRing, stop: asyncio.Event, *, rotate_after_seconds: float, check_every_seconds: float = 300
+    keyring: KeyRing,
+    stop: asyncio.Event,
+    *,
+    rotate_after_seconds: float,
+    check_every_seconds: float = 300,
 ) -> None:
     while not stop.is_set():
         kid = await keyring.rotate(only_if_older_than=rotate_after_seconds)

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from grpc import aio
-
 from civicgrid.identity.v1 import identity_service_pb2 as pb
 from civicgrid.identity.v1 import identity_service_pb2_grpc as pb_grpc
+from civicgrid_platform.errors import Forbidden
+from civicgrid_platform.grpc.context import rpc_principal
+from civicgrid_platform.grpc.server import Registrar
+from grpc import aio
+
 from civicgrid_identity.db.people_repo import BindingRecord
 from civicgrid_identity.domain.model import Channel, PartyCategory
 from civicgrid_identity.usecases import care, people, roles
 from civicgrid_identity.usecases.context import IdentityContext, parse_uuid, tenant_of
-from civicgrid_platform.errors import Forbidden
-from civicgrid_platform.grpc.context import rpc_principal
 
 _PARTY = {c.value: getattr(pb, f"PARTY_CATEGORY_{c.name}") for c in PartyCategory}
 _CHANNEL = {c.value: getattr(pb, f"CHANNEL_{c.name}") for c in Channel}
@@ -44,8 +45,12 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
     def __init__(self, ctx: IdentityContext) -> None:
         self.ctx = ctx
 
-    async def GetPerson(self, request: pb.GetPersonRequest, context: aio.ServicerContext) -> pb.GetPersonResponse:
-        view = await people.get_person(self.ctx, rpc_principal(), parse_uuid(request.person_id, "person_id"))
+    async def GetPerson(
+        self, request: pb.GetPersonRequest, context: aio.ServicerContext
+    ) -> pb.GetPersonResponse:
+        view = await people.get_person(
+            self.ctx, rpc_principal(), parse_uuid(request.person_id, "person_id")
+        )
         return pb.GetPersonResponse(person=person_message(view))
 
     async def BatchGetPeople(
@@ -82,7 +87,9 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
     async def GetEmergencyContacts(
         self, request: pb.GetEmergencyContactsRequest, context: aio.ServicerContext
     ) -> pb.GetEmergencyContactsResponse:
-        contacts = await care.get_contacts(self.ctx, rpc_principal(), parse_uuid(request.person_id, "person_id"))
+        contacts = await care.get_contacts(
+            self.ctx, rpc_principal(), parse_uuid(request.person_id, "person_id")
+        )
         return pb.GetEmergencyContactsResponse(
             contacts=[
                 pb.EmergencyContact(
@@ -103,12 +110,18 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
         tenant_id, person_id = await care.resolve_device(
             self.ctx, request.device_id, request.signature, request.payload
         )
-        if not (actor.is_platform_admin or actor.has_scope("devices:resolve") or tenant_of(actor) == tenant_id):
+        if not (
+            actor.is_platform_admin
+            or actor.has_scope("devices:resolve")
+            or tenant_of(actor) == tenant_id
+        ):
             raise Forbidden("this caller may not resolve devices")
-        return pb.ResolveDeviceResponse(device_id=request.device_id, person_id=str(person_id), tenant_id=str(tenant_id))
+        return pb.ResolveDeviceResponse(
+            device_id=request.device_id, person_id=str(person_id), tenant_id=str(tenant_id)
+        )
 
 
-def register(ctx: IdentityContext) -> object:
+def register(ctx: IdentityContext) -> Registrar:
     def add(server: aio.Server) -> None:
         pb_grpc.add_IdentityServiceServicer_to_server(IdentityServicer(ctx), server)
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from civicgrid_platform.auth import Principal
+from civicgrid_platform.errors import Forbidden
+
 from civicgrid_identity.db.auth_repo import AuthRepository
 from civicgrid_identity.domain.access import can_manage_people
 from civicgrid_identity.usecases.context import IdentityContext, tenant_of
-from civicgrid_platform.auth import Principal
-from civicgrid_platform.errors import Forbidden
 
 
 async def audit_page(
@@ -18,5 +19,10 @@ async def audit_page(
         raise Forbidden("only an admin reads the audit log")
     tenant_id = tenant_of(actor)
     async with ctx.uow(tenant_id=tenant_id) as uow:
-        rows = await AuthRepository(uow.session, tenant_id).audit_page(before_id=before_id, limit=limit)
-    return [{k: r[k] for k in ("id", "at", "action", "actor", "subject", "source", "details")} for r in rows]
+        rows = await AuthRepository(uow.session, tenant_id).audit_page(
+            before_id=before_id, limit=limit
+        )
+    return [
+        {k: r[k] for k in ("id", "at", "action", "actor", "subject", "source", "details")}
+        for r in rows
+    ]

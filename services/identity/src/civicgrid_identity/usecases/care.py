@@ -10,6 +10,9 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from civicgrid.identity.v1 import events_pb2
+from civicgrid_platform.auth import Principal
+from civicgrid_platform.errors import AlreadyExists, InvalidInput, NotAuthenticated, NotFound
+
 from civicgrid_identity.db.auth_repo import AuthRepository
 from civicgrid_identity.db.people_repo import PeopleRepository
 from civicgrid_identity.db.tenants_repo import DirectoryRepository
@@ -18,8 +21,6 @@ from civicgrid_identity.domain.model import EmergencyContact, normalise_phone
 from civicgrid_identity.events.outgoing import identity_event
 from civicgrid_identity.usecases.context import IdentityContext, tenant_of
 from civicgrid_identity.usecases.people import CONTACT_SCOPE, is_self
-from civicgrid_platform.auth import Principal
-from civicgrid_platform.errors import AlreadyExists, InvalidInput, NotAuthenticated, NotFound
 
 MAX_CONTACTS = 5
 DEVICE_ID_RE = re.compile(r"^[A-Za-z0-9_.:-]{4,64}$")
@@ -35,7 +36,13 @@ async def set_contacts(
     if len(contacts) > MAX_CONTACTS:
         raise InvalidInput(f"at most {MAX_CONTACTS} emergency contacts", field="contacts")
     ordered = [
-        EmergencyContact(i + 1, c.name.strip(), c.relation.strip(), normalise_phone(c.phone, f"contacts.{i}.phone"), c.preferred_channel)
+        EmergencyContact(
+            i + 1,
+            c.name.strip(),
+            c.relation.strip(),
+            normalise_phone(c.phone, f"contacts.{i}.phone"),
+            c.preferred_channel,
+        )
         for i, c in enumerate(contacts)
     ]
     for i, c in enumerate(ordered):
@@ -53,14 +60,18 @@ async def set_contacts(
             identity_event(
                 tenant_id,
                 person_id,
-                events_pb2.PersonUpdated(person_id=str(person_id), changed_fields=["emergency_contacts"]),
+                events_pb2.PersonUpdated(
+                    person_id=str(person_id), changed_fields=["emergency_contacts"]
+                ),
             )
         )
         await uow.commit()
     return ordered
 
 
-async def get_contacts(ctx: IdentityContext, actor: Principal, person_id: UUID) -> list[EmergencyContact]:
+async def get_contacts(
+    ctx: IdentityContext, actor: Principal, person_id: UUID
+) -> list[EmergencyContact]:
     tenant_id = tenant_of(actor)
     if not _may_manage(actor, person_id):
         raise NotFound("no such person")
@@ -78,7 +89,9 @@ class BoundDevice:
     secret: str  # shown once, to be written into the device
 
 
-async def bind_device(ctx: IdentityContext, actor: Principal, person_id: UUID, device_id: str) -> BoundDevice:
+async def bind_device(
+    ctx: IdentityContext, actor: Principal, person_id: UUID, device_id: str
+) -> BoundDevice:
     if not DEVICE_ID_RE.match(device_id):
         raise InvalidInput("4-64 letters, digits and . _ : -", field="device_id")
     tenant_id = tenant_of(actor)
@@ -94,11 +107,17 @@ async def bind_device(ctx: IdentityContext, actor: Principal, person_id: UUID, d
         await people.add_device(device_id, person_id, ctx.device_sealer.seal(secret.encode()))
         uow.add_event(
             identity_event(
-                tenant_id, person_id, events_pb2.DeviceBound(device_id=device_id, person_id=str(person_id))
+                tenant_id,
+                person_id,
+                events_pb2.DeviceBound(device_id=device_id, person_id=str(person_id)),
             )
         )
         await AuthRepository(uow.session, tenant_id).audit(
-            "device.bound", actor=actor.subject, subject=str(person_id), source=None, device_id=device_id
+            "device.bound",
+            actor=actor.subject,
+            subject=str(person_id),
+            source=None,
+            device_id=device_id,
         )
         await uow.commit()
     return BoundDevice(device_id, person_id, secret)

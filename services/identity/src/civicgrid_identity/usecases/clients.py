@@ -8,6 +8,9 @@ import re
 import secrets
 from dataclasses import dataclass
 
+from civicgrid_platform.auth import Principal, build_claims
+from civicgrid_platform.errors import Forbidden, InvalidInput
+
 from civicgrid_identity.db.auth_repo import AuthRepository
 from civicgrid_identity.db.tenants_repo import DirectoryRepository
 from civicgrid_identity.domain.access import can_manage_people
@@ -15,8 +18,6 @@ from civicgrid_identity.domain.errors import InvalidCredentials
 from civicgrid_identity.usecases.context import IdentityContext, tenant_of
 from civicgrid_identity.usecases.keyring import KeyRing
 from civicgrid_identity.usecases.tokens import IssuedTokens
-from civicgrid_platform.auth import Principal, build_claims
-from civicgrid_platform.errors import Forbidden, InvalidInput
 
 SCOPE_RE = re.compile(r"^[a-z][a-z0-9_.:-]{1,63}$")
 
@@ -34,7 +35,9 @@ def _secret_hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-async def register_client(ctx: IdentityContext, actor: Principal, name: str, scopes: list[str]) -> RegisteredClient:
+async def register_client(
+    ctx: IdentityContext, actor: Principal, name: str, scopes: list[str]
+) -> RegisteredClient:
     if not can_manage_people(actor.roles):
         raise Forbidden("only a tenant admin registers integrator clients")
     if not name.strip():
@@ -48,14 +51,29 @@ async def register_client(ctx: IdentityContext, actor: Principal, name: str, sco
     async with ctx.uow(tenant_id=tenant_id) as uow:
         await DirectoryRepository(uow.session).add_client(client_id, tenant_id)
         auth = AuthRepository(uow.session, tenant_id)
-        await auth.add_client(client_id=client_id, name=name.strip(), secret_hash=_secret_hash(secret), scopes=sorted(set(scopes)))
-        await auth.audit("client.registered", actor=actor.subject, subject=client_id, source=None, scopes=sorted(set(scopes)))
+        await auth.add_client(
+            client_id=client_id,
+            name=name.strip(),
+            secret_hash=_secret_hash(secret),
+            scopes=sorted(set(scopes)),
+        )
+        await auth.audit(
+            "client.registered",
+            actor=actor.subject,
+            subject=client_id,
+            source=None,
+            scopes=sorted(set(scopes)),
+        )
         await uow.commit()
     return RegisteredClient(client_id, secret, name.strip(), sorted(set(scopes)))
 
 
 async def client_credentials(
-    ctx: IdentityContext, keyring: KeyRing, client_id: str, client_secret: str, requested: list[str] | None
+    ctx: IdentityContext,
+    keyring: KeyRing,
+    client_id: str,
+    client_secret: str,
+    requested: list[str] | None,
 ) -> IssuedTokens:
     async with ctx.uow(tenant_id=None) as uow:
         tenant_id = await DirectoryRepository(uow.session).tenant_of_client(client_id)
@@ -63,7 +81,11 @@ async def client_credentials(
         raise InvalidCredentials()
     async with ctx.uow(tenant_id=tenant_id) as uow:
         client = await AuthRepository(uow.session, tenant_id).client(client_id)
-    if client is None or client.disabled or not hmac.compare_digest(client.secret_hash, _secret_hash(client_secret)):
+    if (
+        client is None
+        or client.disabled
+        or not hmac.compare_digest(client.secret_hash, _secret_hash(client_secret))
+    ):
         raise InvalidCredentials()
     scopes = client.scopes if requested is None else requested
     if not set(scopes) <= set(client.scopes):

@@ -11,9 +11,15 @@ import json
 import time
 from typing import Any
 
+from civicgrid_platform.auth import (
+    SigningKey,
+    generate_signing_key,
+    load_signing_key,
+    signing_key_to_pem,
+)
+
 from civicgrid_identity.db.keys_repo import KeyRepository
 from civicgrid_identity.usecases.context import IdentityContext
-from civicgrid_platform.auth import SigningKey, generate_signing_key, load_signing_key, signing_key_to_pem
 
 # Advisory lock id serialising key creation/rotation across replicas.
 _RING_LOCK = 7236101

@@ -7,6 +7,9 @@ from typing import Any
 from uuid import UUID
 
 from civicgrid.identity.v1 import events_pb2
+from civicgrid_platform.auth import Principal
+from civicgrid_platform.errors import InvalidInput, NotFound
+
 from civicgrid_identity.db.people_repo import BindingRecord, PeopleRepository, PersonRecord
 from civicgrid_identity.domain.access import can_manage_people, can_read_people
 from civicgrid_identity.domain.model import PartyCategory, normalise_phone, validate_locale
@@ -14,8 +17,6 @@ from civicgrid_identity.domain.roles import mask_phone, may_see_phone
 from civicgrid_identity.events.outgoing import identity_event
 from civicgrid_identity.usecases.context import IdentityContext
 from civicgrid_identity.usecases.tenants import readable_tenant
-from civicgrid_platform.auth import Principal
-from civicgrid_platform.errors import InvalidInput, NotFound
 
 # Services that send messages (notifications) need real numbers.
 CONTACT_SCOPE = "people:contact"
@@ -38,7 +39,9 @@ def _visible(actor: Principal, view: PersonView) -> PersonView:
 
 
 def _may_read(actor: Principal, person_id: UUID) -> bool:
-    return is_self(actor, person_id) or can_read_people(actor.roles) or actor.has_scope("people:read")
+    return (
+        is_self(actor, person_id) or can_read_people(actor.roles) or actor.has_scope("people:read")
+    )
 
 
 async def get_person(
@@ -84,7 +87,12 @@ async def list_people(
 
 
 _EDITABLE_BY_SELF = {"display_name", "phone", "email", "locale"}
-_EDITABLE_BY_ADMIN = _EDITABLE_BY_SELF | {"party_category", "party_branch", "living_alone", "status"}
+_EDITABLE_BY_ADMIN = _EDITABLE_BY_SELF | {
+    "party_category",
+    "party_branch",
+    "living_alone",
+    "status",
+}
 
 
 async def update_person(

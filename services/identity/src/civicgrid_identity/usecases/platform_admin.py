@@ -21,7 +21,9 @@ async def ensure_platform_admin(ctx: IdentityContext, email: str, password: str)
     validate_password(password)
     async with ctx.uow(tenant_id=None) as uow:
         tenants = TenantRepository(uow.session)
-        await tenants.add(slug=PLATFORM_TENANT, name="Platform operators", city="-", timezone="UTC", locale="en")
+        await tenants.add(
+            slug=PLATFORM_TENANT, name="Platform operators", city="-", timezone="UTC", locale="en"
+        )
         tenant = await tenants.by_slug(PLATFORM_TENANT)
         await uow.commit()
     assert tenant is not None
@@ -31,7 +33,9 @@ async def ensure_platform_admin(ctx: IdentityContext, email: str, password: str)
         if await people.by_username(email.lower()) is not None:
             return False
         person = await people.add(
-            display_name="Platform admin", email=email.lower(), password_hash=password_hash,
+            display_name="Platform admin",
+            email=email.lower(),
+            password_hash=password_hash,
             status=PersonStatus.ACTIVE.value,
         )
         await people.grant(person.id, Binding(PLATFORM_ADMIN, None), granted_by="bootstrap")

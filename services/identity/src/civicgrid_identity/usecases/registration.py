@@ -7,9 +7,11 @@ import secrets
 from dataclasses import dataclass, field
 from uuid import UUID
 
+from civicgrid.identity.v1 import events_pb2
+from civicgrid_platform.auth import Principal
+from civicgrid_platform.errors import Forbidden, InvalidInput, NotFound
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from civicgrid.identity.v1 import events_pb2
 from civicgrid_identity.db.people_repo import BindingRecord, PeopleRepository, PersonRecord
 from civicgrid_identity.domain.access import can_manage_people
 from civicgrid_identity.domain.model import (
@@ -25,8 +27,6 @@ from civicgrid_identity.usecases.context import IdentityContext, tenant_of
 from civicgrid_identity.usecases.roles import grant_checked
 from civicgrid_identity.usecases.tenants import tenant_by_slug
 from civicgrid_identity.usecases.tokens import token_hash
-from civicgrid_platform.auth import Principal
-from civicgrid_platform.errors import Forbidden, InvalidInput, NotFound
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,14 +71,18 @@ def _registered(person: PersonRecord, *, invited: bool) -> events_pb2.PersonRegi
     )
 
 
-async def register_resident(ctx: IdentityContext, tenant_slug: str, new: NewPerson, password: str) -> PersonRecord:
+async def register_resident(
+    ctx: IdentityContext, tenant_slug: str, new: NewPerson, password: str
+) -> PersonRecord:
     values = _contact_values(new)
     validate_password(password)
     tenant = await tenant_by_slug(ctx, tenant_slug)
     password_hash = await asyncio.to_thread(ctx.passwords.hash, password)
     async with ctx.uow(tenant_id=tenant.id) as uow:
         people = PeopleRepository(uow.session, tenant.id)
-        person = await people.add(status=PersonStatus.ACTIVE.value, password_hash=password_hash, **values)
+        person = await people.add(
+            status=PersonStatus.ACTIVE.value, password_hash=password_hash, **values
+        )
         await people.grant(person.id, Binding(RESIDENT, None), granted_by="self-registration")
         uow.add_event(identity_event(tenant.id, person.id, _registered(person, invited=False)))
         await uow.commit()
@@ -120,7 +124,9 @@ async def invite_staff(
     return Invitation(person, code, [b for b in granted if b is not None])
 
 
-async def accept_invitation(ctx: IdentityContext, tenant_slug: str, code: str, password: str) -> PersonRecord:
+async def accept_invitation(
+    ctx: IdentityContext, tenant_slug: str, code: str, password: str
+) -> PersonRecord:
     validate_password(password)
     tenant = await tenant_by_slug(ctx, tenant_slug)
     password_hash = await asyncio.to_thread(ctx.passwords.hash, password)
@@ -130,8 +136,10 @@ async def accept_invitation(ctx: IdentityContext, tenant_slug: str, code: str, p
         if person is None or person.status != PersonStatus.INVITED.value:
             raise NotFound("no open invitation with this code", field="code")
         person = await people.update(
-            person.id, status=PersonStatus.ACTIVE.value, password_hash=password_hash, invite_code_hash=None
+            person.id,
+            status=PersonStatus.ACTIVE.value,
+            password_hash=password_hash,
+            invite_code_hash=None,
         )
         await uow.commit()
     return person
-

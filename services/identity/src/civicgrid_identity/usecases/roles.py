@@ -5,22 +5,24 @@ from __future__ import annotations
 from collections.abc import Sequence
 from uuid import UUID
 
-from google.protobuf.message import Message
-
 from civicgrid.identity.v1 import events_pb2, identity_service_pb2
-from civicgrid_identity.db.people_repo import BindingRecord, PeopleRepository, PersonRecord
-from civicgrid_identity.db.auth_repo import AuthRepository
-from civicgrid_identity.domain.roles import PLATFORM_ADMIN, ROLES, Binding, can_grant
-from civicgrid_identity.events.outgoing import identity_event
-from civicgrid_identity.usecases.context import IdentityContext, tenant_of
 from civicgrid_platform.auth import Principal
 from civicgrid_platform.db.uow import UnitOfWork
 from civicgrid_platform.errors import Forbidden, InvalidInput, NotFound
+from google.protobuf.message import Message
+
+from civicgrid_identity.db.auth_repo import AuthRepository
+from civicgrid_identity.db.people_repo import BindingRecord, PeopleRepository, PersonRecord
+from civicgrid_identity.domain.roles import PLATFORM_ADMIN, ROLES, Binding, can_grant
+from civicgrid_identity.events.outgoing import identity_event
+from civicgrid_identity.usecases.context import IdentityContext, tenant_of
 
 
 def _grantor_bindings(actor: Principal) -> list[Binding]:
     return [Binding(b.role, UUID(b.unit_id) if b.unit_id else None) for b in actor.bindings] + [
-        Binding(role, None) for role in actor.roles if not any(b.role == role for b in actor.bindings)
+        Binding(role, None)
+        for role in actor.roles
+        if not any(b.role == role for b in actor.bindings)
     ]
 
 
@@ -42,15 +44,24 @@ async def grant_checked(
         raise InvalidInput("platform_admin is held tenant-wide", field="unit_id")
     record = await people.grant(person_id, binding, granted_by=actor.subject)
     if record is not None:
-        _event(uow, tenant_id, person_id, events_pb2.RoleGranted(
-            person_id=str(person_id),
-            binding=_binding_message(binding),
-            granted_by=actor.subject,
-            binding_id=str(record.id),
-        ))
+        _event(
+            uow,
+            tenant_id,
+            person_id,
+            events_pb2.RoleGranted(
+                person_id=str(person_id),
+                binding=_binding_message(binding),
+                granted_by=actor.subject,
+                binding_id=str(record.id),
+            ),
+        )
         await AuthRepository(uow.session, tenant_id).audit(
-            "role.granted", actor=actor.subject, subject=str(person_id), source=None,
-            role=binding.role, unit_id=str(binding.unit_id) if binding.unit_id else None,
+            "role.granted",
+            actor=actor.subject,
+            subject=str(person_id),
+            source=None,
+            role=binding.role,
+            unit_id=str(binding.unit_id) if binding.unit_id else None,
         )
     return record
 
@@ -59,7 +70,9 @@ def _event(uow: UnitOfWork, tenant_id: UUID, person_id: UUID, message: Message) 
     uow.add_event(identity_event(tenant_id, person_id, message))
 
 
-async def grant_role(ctx: IdentityContext, actor: Principal, person_id: UUID, binding: Binding) -> BindingRecord:
+async def grant_role(
+    ctx: IdentityContext, actor: Principal, person_id: UUID, binding: Binding
+) -> BindingRecord:
     tenant_id = tenant_of(actor)
     async with ctx.uow(tenant_id=tenant_id) as uow:
         people = PeopleRepository(uow.session, tenant_id)
@@ -68,7 +81,9 @@ async def grant_role(ctx: IdentityContext, actor: Principal, person_id: UUID, bi
         record = await grant_checked(uow, actor, tenant_id, person_id, binding)
         if record is None:
             existing = [
-                b for b in (await people.bindings_of([person_id]))[person_id] if b.binding == binding
+                b
+                for b in (await people.bindings_of([person_id]))[person_id]
+                if b.binding == binding
             ]
             return existing[0]
         await uow.commit()
@@ -86,15 +101,24 @@ async def revoke_role(ctx: IdentityContext, actor: Principal, binding_id: UUID) 
         if not can_grant(_grantor_bindings(actor), record.role, record.unit_id, ancestors):
             raise Forbidden("you may revoke roles only at or below your own units")
         await people.revoke(binding_id, revoked_by=actor.subject)
-        _event(uow, tenant_id, record.person_id, events_pb2.RoleRevoked(
-            person_id=str(record.person_id),
-            binding=_binding_message(record.binding),
-            revoked_by=actor.subject,
-            binding_id=str(record.id),
-        ))
+        _event(
+            uow,
+            tenant_id,
+            record.person_id,
+            events_pb2.RoleRevoked(
+                person_id=str(record.person_id),
+                binding=_binding_message(record.binding),
+                revoked_by=actor.subject,
+                binding_id=str(record.id),
+            ),
+        )
         await AuthRepository(uow.session, tenant_id).audit(
-            "role.revoked", actor=actor.subject, subject=str(record.person_id), source=None,
-            role=record.role, unit_id=str(record.unit_id) if record.unit_id else None,
+            "role.revoked",
+            actor=actor.subject,
+            subject=str(record.person_id),
+            source=None,
+            role=record.role,
+            unit_id=str(record.unit_id) if record.unit_id else None,
         )
         await uow.commit()
 

@@ -6,6 +6,8 @@ import asyncio
 import uuid
 from dataclasses import dataclass
 
+from civicgrid_platform.errors import InvalidInput
+
 from civicgrid_identity.db.auth_repo import AuthRepository
 from civicgrid_identity.db.people_repo import PeopleRepository, PersonRecord
 from civicgrid_identity.db.tenants_repo import DirectoryRepository, TenantRepository
@@ -20,7 +22,6 @@ from civicgrid_identity.usecases.tokens import (
     new_refresh_token,
     token_hash,
 )
-from civicgrid_platform.errors import InvalidInput
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +66,11 @@ async def login(ctx: IdentityContext, keyring: KeyRing, attempt: LoginAttempt) -
 
 
 async def _record_failure(
-    ctx: IdentityContext, tenant_id: uuid.UUID, source: str, username: str, person: PersonRecord | None
+    ctx: IdentityContext,
+    tenant_id: uuid.UUID,
+    source: str,
+    username: str,
+    person: PersonRecord | None,
 ) -> None:
     now = ctx.clock()
     async with ctx.uow(tenant_id=tenant_id) as uow:
@@ -92,15 +97,23 @@ async def _start_session(
     async with ctx.uow(tenant_id=tenant_id) as uow:
         auth = AuthRepository(uow.session, tenant_id)
         await auth.clear_throttle("account", username)
-        bindings = (await PeopleRepository(uow.session, tenant_id).bindings_of([person.id]))[person.id]
-        refresh, refresh_expires = await new_refresh_token(ctx, uow, tenant_id, person.id, uuid.uuid4())
+        bindings = (await PeopleRepository(uow.session, tenant_id).bindings_of([person.id]))[
+            person.id
+        ]
+        refresh, refresh_expires = await new_refresh_token(
+            ctx, uow, tenant_id, person.id, uuid.uuid4()
+        )
         await auth.audit("login.succeeded", actor=str(person.id), subject=username, source=source)
         await uow.commit()
     access = await access_token_for_person(ctx, keyring, tenant_id, person.id, bindings)
-    return IssuedTokens(access, int(ctx.tokens.access_ttl.total_seconds()), refresh, refresh_expires)
+    return IssuedTokens(
+        access, int(ctx.tokens.access_ttl.total_seconds()), refresh, refresh_expires
+    )
 
 
-async def refresh(ctx: IdentityContext, keyring: KeyRing, refresh_token: str, source: str) -> IssuedTokens:
+async def refresh(
+    ctx: IdentityContext, keyring: KeyRing, refresh_token: str, source: str
+) -> IssuedTokens:
     """Rotate: the presented token is spent and a new one of the same family is issued.
 
     A spent token presented again means it was stolen (or the client is broken): the whole
@@ -141,7 +154,7 @@ async def refresh(ctx: IdentityContext, keyring: KeyRing, refresh_token: str, so
 
 
 async def logout(ctx: IdentityContext, refresh_token: str, source: str) -> None:
-    """Revoke the session (the refresh-token family). Unknown tokens are ignored: logout is idempotent."""
+    """Revoke the session (the refresh-token family); unknown tokens are ignored (idempotent)."""
     hashed = token_hash(refresh_token)
     async with ctx.uow(tenant_id=None) as uow:
         tenant_id = await DirectoryRepository(uow.session).tenant_of_refresh_token(hashed)
@@ -152,5 +165,7 @@ async def logout(ctx: IdentityContext, refresh_token: str, source: str) -> None:
         record = await auth.refresh_token_for_update(hashed)
         if record is not None:
             await auth.revoke_family(record.family_id)
-            await auth.audit("logout", actor=str(record.person_id), subject=str(record.family_id), source=source)
+            await auth.audit(
+                "logout", actor=str(record.person_id), subject=str(record.family_id), source=source
+            )
             await uow.commit()

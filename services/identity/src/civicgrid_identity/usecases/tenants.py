@@ -6,13 +6,19 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from civicgrid.identity.v1 import events_pb2
-from civicgrid_identity.db.tenants_repo import TenantRepository
-from civicgrid_identity.domain.access import may_read_other_tenant
-from civicgrid_identity.domain.model import Tenant, validate_locale, validate_slug, validate_timezone
-from civicgrid_identity.events.outgoing import identity_event
-from civicgrid_identity.usecases.context import IdentityContext, tenant_of
 from civicgrid_platform.auth import Principal
 from civicgrid_platform.errors import AlreadyExists, Forbidden, InvalidInput, NotFound
+
+from civicgrid_identity.db.tenants_repo import TenantRepository
+from civicgrid_identity.domain.access import may_read_other_tenant
+from civicgrid_identity.domain.model import (
+    Tenant,
+    validate_locale,
+    validate_slug,
+    validate_timezone,
+)
+from civicgrid_identity.events.outgoing import identity_event
+from civicgrid_identity.usecases.context import IdentityContext, tenant_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +40,11 @@ async def create_tenant(ctx: IdentityContext, actor: Principal, new: NewTenant) 
         raise InvalidInput("must not be empty", field="name" if not new.name.strip() else "city")
     async with ctx.uow(tenant_id=None) as uow:
         tenant = await TenantRepository(uow.session).add(
-            slug=new.slug, name=new.name.strip(), city=new.city.strip(), timezone=new.timezone, locale=new.locale
+            slug=new.slug,
+            name=new.name.strip(),
+            city=new.city.strip(),
+            timezone=new.timezone,
+            locale=new.locale,
         )
         if tenant is None:
             raise AlreadyExists(f"district {new.slug!r} already exists", field="slug")
@@ -57,7 +67,7 @@ async def create_tenant(ctx: IdentityContext, actor: Principal, new: NewTenant) 
 
 
 async def readable_tenant(ctx: IdentityContext, actor: Principal, tenant_id: UUID) -> Tenant:
-    """The tenant if the actor may read it; otherwise NotFound, so other districts stay invisible."""
+    """The tenant if the actor may read it; else NotFound, so other districts stay invisible."""
     async with ctx.uow(tenant_id=None) as uow:
         repo = TenantRepository(uow.session)
         tenant = await repo.by_id(tenant_id)
@@ -82,7 +92,7 @@ async def tenant_by_slug(ctx: IdentityContext, slug: str) -> Tenant:
 async def list_tenants(
     ctx: IdentityContext, actor: Principal, *, after_slug: str | None, limit: int
 ) -> list[Tenant]:
-    """Platform admins see all districts; anyone else sees theirs and, for city officials, their city's."""
+    """Platform admins see all districts; others their own, city officials their city's."""
     async with ctx.uow(tenant_id=None) as uow:
         repo = TenantRepository(uow.session)
         if actor.is_platform_admin:

@@ -8,13 +8,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
+from civicgrid_platform.auth import build_claims
+from civicgrid_platform.db.uow import UnitOfWork
+
 from civicgrid_identity.db.auth_repo import AuthRepository
 from civicgrid_identity.db.people_repo import BindingRecord
 from civicgrid_identity.db.tenants_repo import DirectoryRepository
 from civicgrid_identity.usecases.context import IdentityContext
 from civicgrid_identity.usecases.keyring import KeyRing
-from civicgrid_platform.auth import build_claims
-from civicgrid_platform.db.uow import UnitOfWork
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +31,11 @@ def token_hash(token: str) -> str:
 
 
 async def access_token_for_person(
-    ctx: IdentityContext, keyring: KeyRing, tenant_id: UUID, person_id: UUID, bindings: list[BindingRecord]
+    ctx: IdentityContext,
+    keyring: KeyRing,
+    tenant_id: UUID,
+    person_id: UUID,
+    bindings: list[BindingRecord],
 ) -> str:
     claims = build_claims(
         issuer=ctx.tokens.issuer,
