@@ -2,28 +2,22 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from civicgrid_devstack.services import ServiceProcess, ServiceSpec, service_env
 from civicgrid_testkit import unique_name
+from civicgrid_testkit.processes import find_free_port
 
 ADMIN_PASSWORD = "platform-admin-e2e-1"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="session")
 def identity_process(
     postgres, kafka, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[ServiceProcess]:
-    spec = ServiceSpec("identity", free_port(), free_port())
+    spec = ServiceSpec("identity", find_free_port(), find_free_port())
     db = postgres.provision(unique_name("e2e_identity"))
     env = service_env(
         spec,

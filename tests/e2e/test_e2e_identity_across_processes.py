@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import signal
 import subprocess
 import sys
 import textwrap
@@ -11,8 +13,9 @@ import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer
 from civicgrid.identity.v1 import events_pb2
-from civicgrid_devstack.services import ServiceProcess
+from civicgrid_devstack.services import ServiceProcess, ServiceSpec
 from civicgrid_testkit import unique_name
+from civicgrid_testkit.processes import find_free_port
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]
 
@@ -141,3 +144,33 @@ async def test_registration_reaches_kafka_as_a_cloudevent_with_trace_context(
     assert len(headers["traceparent"].split("-")) == 4
     event = events_pb2.PersonRegistered.FromString(value)
     assert event.person_id == person["id"] and event.display_name == "Li Ming" and not event.invited
+
+
+async def test_sigterm_drains_readiness_first_then_exits_cleanly(
+    identity_process: ServiceProcess,
+) -> None:
+    """A second replica on the same database: Kubernetes-style stop with a drain window."""
+
+    spec = ServiceSpec("identity", find_free_port(), find_free_port())
+    env = {
+        **identity_process.env,
+        "CIVICGRID_HTTP_PORT": str(spec.http_port),
+        "CIVICGRID_GRPC_PORT": str(spec.grpc_port),
+        "CIVICGRID_DRAIN_SECONDS": "2",
+    }
+    replica = dataclasses.replace(identity_process, spec=spec, env=env)
+    replica.start()
+    try:
+        replica.wait_ready()
+        assert replica.process is not None
+        replica.process.send_signal(signal.SIGTERM)
+        async with httpx.AsyncClient(base_url=replica.base_url, timeout=5) as client:
+            draining = await client.get("/readyz")
+            still_serving = await client.get("/.well-known/jwks.json")
+        assert draining.status_code == 503
+        assert (
+            still_serving.status_code == 200
+        )  # in-flight and new requests still answered while draining
+        assert replica.process.wait(timeout=30) == 0
+    finally:
+        replica.stop()

@@ -11,15 +11,14 @@ from dataclasses import dataclass
 
 from aiokafka import AIOKafkaConsumer
 from aiokafka.structs import ConsumerRecord
-from civicgrid_testkit import ServiceDatabase, unique_name
-from sqlalchemy import Column, MetaData, Table, Text, Uuid, text
-from sqlalchemy.ext.asyncio import AsyncEngine
-
 from civicgrid_platform.db.engine import create_engine
 from civicgrid_platform.db.outbox_table import inbox_table, outbox_table
 from civicgrid_platform.db.rls import enable_tenant_rls
 from civicgrid_platform.events.cloudevents import OutgoingEvent
 from civicgrid_platform.events.producer import KafkaMessage
+from civicgrid_testkit import ServiceDatabase, unique_name
+from sqlalchemy import Column, MetaData, Table, Text, Uuid, text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 METADATA = MetaData()
 OUTBOX = outbox_table(METADATA)
@@ -86,12 +85,12 @@ async def read_topic(
     topic: str,
     *,
     expected: int,
-    timeout: float = 30.0,
+    give_up_after: float = 30.0,
     linger: float = 1.0,
 ) -> list[ConsumerRecord[bytes, bytes]]:
     """Every record of ``topic`` from the beginning, without a consumer group.
 
-    Reads until ``expected`` records arrived (or ``timeout``), then ``linger`` seconds more, so
+    Reads until ``expected`` records arrived (or ``give_up_after`` s), then ``linger`` s more, so
     a duplicate beyond the expected count would still be seen.
     """
     # No group: every partition is assigned to this consumer, read from the first offset.
@@ -104,7 +103,7 @@ async def read_topic(
     await consumer.start()
     try:
         records: list[ConsumerRecord[bytes, bytes]] = []
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + give_up_after
         quiet_until: float | None = None
         while True:
             batch = await consumer.getmany(timeout_ms=200)
@@ -121,13 +120,13 @@ async def read_topic(
 
 
 async def eventually(
-    condition: Callable[[], Awaitable[bool]], *, timeout: float = 30.0, what: str = "condition"
+    condition: Callable[[], Awaitable[bool]], *, within: float = 30.0, what: str = "condition"
 ) -> None:
     """Wait until ``condition()`` holds; fail the test naming ``what`` if it never does."""
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + within
     while not await condition():
         if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+            raise AssertionError(f"timed out after {within}s waiting for {what}")
         await asyncio.sleep(0.05)
 
 

@@ -13,16 +13,15 @@ import asyncio
 import logging
 import sys
 
-from google.protobuf.wrappers_pb2 import StringValue
-from opentelemetry import trace
-from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
-from sqlalchemy import text
-
 from civicgrid_platform.db.engine import create_engine
 from civicgrid_platform.db.uow import UnitOfWork, UnitOfWorkFactory
 from civicgrid_platform.events.cloudevents import IncomingEvent
 from civicgrid_platform.events.consumer import ConsumerRunner
 from civicgrid_platform.events.producer import create_producer
+from google.protobuf.wrappers_pb2 import StringValue
+from opentelemetry import trace
+from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
+from sqlalchemy import text
 
 RECEIVED_DDL = """
 CREATE TABLE received (
@@ -39,25 +38,36 @@ CREATE TABLE received (
 _TIMEOUT_SECONDS = 60
 
 
-async def record_received(event: IncomingEvent, uow: UnitOfWork) -> None:
-    span = trace.get_current_span()
-    context = span.get_span_context()
-    parent = span.parent if isinstance(span, ReadableSpan) else None
-    await uow.session.execute(
-        text(
-            "INSERT INTO received VALUES "
-            "(:event_id, :tenant_id, :value, :trace_id, :span_id, :parent_span_id, :span_kind)"
-        ),
-        {
-            "event_id": event.id,
-            "tenant_id": event.tenant_id,
-            "value": event.decode(StringValue).value,
-            "trace_id": format(context.trace_id, "032x"),
-            "span_id": format(context.span_id, "016x"),
-            "parent_span_id": format(parent.span_id, "016x") if parent else None,
-            "span_kind": span.kind.name if isinstance(span, ReadableSpan) else "NONE",
-        },
-    )
+class Reader:
+    """Records what it handles; says when it has handled ``count`` events."""
+
+    def __init__(self, count: int) -> None:
+        self._remaining = count
+        self.done = asyncio.Event()
+
+    async def record_received(self, event: IncomingEvent, uow: UnitOfWork) -> None:
+        span = trace.get_current_span()
+        context = span.get_span_context()
+        parent = span.parent if isinstance(span, ReadableSpan) else None
+        await uow.session.execute(
+            text(
+                "INSERT INTO received VALUES "
+                "(:event_id, :tenant_id, :value, :trace_id, :span_id, :parent_span_id, :span_kind)"
+            ),
+            {
+                "event_id": event.id,
+                "tenant_id": event.tenant_id,
+                "value": event.decode(StringValue).value,
+                "trace_id": format(context.trace_id, "032x"),
+                "span_id": format(context.span_id, "016x"),
+                "parent_span_id": format(parent.span_id, "016x") if parent else None,
+                "span_kind": span.kind.name if isinstance(span, ReadableSpan) else "NONE",
+            },
+        )
+        self._remaining -= 1
+        if self._remaining <= 0:
+            # The runner still commits this batch (and its offsets) before it stops.
+            self.done.set()
 
 
 async def main(
@@ -66,28 +76,32 @@ async def main(
     trace.set_tracer_provider(TracerProvider())
     engine = create_engine(dsn, pool_size=2, application_name="test-reader")
     producer = await create_producer(bootstrap, "test-reader-dlq")
+    reader = Reader(count)
     runner = ConsumerRunner(
         bootstrap,
         group,
         [topic],
-        {event_type: record_received},
+        {event_type: reader.record_received},
         UnitOfWorkFactory(engine),
         dlq_producer=producer,
     )
     stop = asyncio.Event()
     consuming = asyncio.create_task(runner.run(stop))
     try:
-        async with asyncio.timeout(_TIMEOUT_SECONDS):
-            while runner.stats.processed < count and not consuming.done():
-                await asyncio.sleep(0.05)
-    except TimeoutError:
-        logging.getLogger(__name__).error("reader timed out", extra={"stats": runner.stats})
+        await asyncio.wait(
+            [consuming, asyncio.create_task(reader.done.wait())],
+            timeout=_TIMEOUT_SECONDS,
+            return_when=asyncio.FIRST_COMPLETED,
+        )
     finally:
         stop.set()
         await consuming
         await producer.stop()
         await engine.dispose()
-    return 0 if runner.stats.processed >= count else 1
+    if runner.stats.processed < count:
+        logging.getLogger(__name__).error("reader stopped early: %s", runner.stats)
+        return 1
+    return 0
 
 
 if __name__ == "__main__":

@@ -6,11 +6,11 @@ from collections.abc import AsyncIterator
 from uuid import UUID, uuid4
 
 import pytest
+from civicgrid_platform.db.tenancy import bind_tenant
+from civicgrid_platform.db.uow import UnitOfWorkFactory
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from civicgrid_platform.db.tenancy import bind_tenant
-from civicgrid_platform.db.uow import UnitOfWorkFactory
 from libs.platform.tests.integration.events_support_infra import (
     THINGS,
     Database,
@@ -74,7 +74,9 @@ async def test_another_tenants_rows_cannot_be_changed_or_deleted(uows: UnitOfWor
         assert (updated.rowcount, deleted.rowcount) == (2, 0)  # type: ignore[attr-defined]
         # Moving an own row to the other tenant is a write the policy checks, too.
         with pytest.raises(DBAPIError, match="row-level security"):
-            await uow.session.execute(text(f"UPDATE things SET tenant_id = '{TENANT_B}'"))
+            await uow.session.execute(
+                text("UPDATE things SET tenant_id = :other"), {"other": TENANT_B}
+            )
     assert await _names(uows, TENANT_B, "SELECT name FROM things") == ["b1"]
     assert sorted(await _names(uows, TENANT_A, "SELECT name FROM things")) == ["a1", "a2"]
 

@@ -10,16 +10,16 @@ from uuid import UUID, uuid4
 
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-from civicgrid_testkit import unique_name
-from google.protobuf.wrappers_pb2 import StringValue
-from sqlalchemy import text
-
 from civicgrid_platform.db.uow import UnitOfWork, UnitOfWorkFactory
 from civicgrid_platform.events.cloudevents import IncomingEvent, OutgoingEvent
 from civicgrid_platform.events.consumer import Batch, ConsumerRunner
 from civicgrid_platform.events.producer import create_producer, publish_all
 from civicgrid_platform.events.retry import RetryableError
 from civicgrid_platform.events.topics import TopicSpec, dlq_topic, ensure_topics
+from civicgrid_testkit import unique_name
+from google.protobuf.wrappers_pb2 import StringValue
+from sqlalchemy import text
+
 from libs.platform.tests.integration.events_support_infra import (
     THINGS,
     Database,
@@ -244,7 +244,7 @@ async def test_a_transient_failure_is_retried_until_it_passes(
             )
 
             async def failed_twice() -> bool:
-                return attempts >= 2
+                return attempts >= 3  # two have failed, the third is waiting for the lock
 
             await eventually(failed_twice, what="two failed attempts")
             assert runner.stats.processed == 0

@@ -13,16 +13,16 @@ from uuid import UUID, uuid4
 
 import pytest
 from aiokafka import AIOKafkaProducer
-from civicgrid_testkit import unique_name
-from google.protobuf.wrappers_pb2 import StringValue
-from opentelemetry.sdk.trace import TracerProvider
-from sqlalchemy import text
-
 from civicgrid_platform.db.uow import UnitOfWorkFactory
 from civicgrid_platform.events.cloudevents import OutgoingEvent
 from civicgrid_platform.events.producer import create_producer
 from civicgrid_platform.events.relay import OutboxRelay, claim_unpublished
 from civicgrid_platform.events.topics import TopicSpec, ensure_topics
+from civicgrid_testkit import unique_name
+from google.protobuf.wrappers_pb2 import StringValue
+from opentelemetry.sdk.trace import TracerProvider
+from sqlalchemy import text
+
 from libs.platform.tests.integration.events_support_infra import (
     Database,
     create_database,
@@ -125,6 +125,7 @@ async def test_committed_events_reach_a_consumer_in_another_process_with_trace_a
     assert record.key == b"thing-1"
     assert StringValue.FromString(record.value).value == "renamed to lamp"
     headers = header_map(record)
+    traceparent = f"00-{request.trace_id:032x}-{request.span_id:016x}-{request.trace_flags:02x}"
     assert headers == {
         "ce_specversion": "1.0",
         "ce_id": str(event.id),
@@ -135,7 +136,7 @@ async def test_committed_events_reach_a_consumer_in_another_process_with_trace_a
         "ce_dataschema": "google.protobuf.StringValue",
         "ce_tenantid": str(tenant),
         "content-type": "application/protobuf",
-        "traceparent": f"00-{request.trace_id:032x}-{request.span_id:016x}-{request.trace_flags:02x}",
+        "traceparent": traceparent,
     }
     assert headers["ce_time"].endswith("Z")
     assert await _unpublished(database) == 0
@@ -251,4 +252,4 @@ async def test_a_commit_wakes_an_idle_relay_without_waiting_for_the_poll(
             return await _unpublished(database) == 0
 
         # Far below the 60 s poll: only the notification can have woken the relay.
-        await eventually(published, timeout=10, what="the notified relay to publish")
+        await eventually(published, within=10, what="the notified relay to publish")

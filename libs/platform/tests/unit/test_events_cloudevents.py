@@ -7,11 +7,10 @@ from uuid import UUID, uuid4
 
 import pytest
 from aiokafka.structs import ConsumerRecord
+from civicgrid_platform.events.cloudevents import IncomingEvent, InvalidEvent, OutgoingEvent
 from google.protobuf.struct_pb2 import Struct
 from google.protobuf.wrappers_pb2 import StringValue
 from opentelemetry.sdk.trace import TracerProvider
-
-from civicgrid_platform.events.cloudevents import IncomingEvent, InvalidEvent, OutgoingEvent
 
 TENANT = UUID("6f1c2a5e-8d1b-4c55-9d7e-1f2a3b4c5d6e")
 
@@ -166,7 +165,7 @@ def test_a_header_that_is_not_utf8_is_named() -> None:
 def test_decoding_as_another_message_type_is_refused() -> None:
     incoming = _round_trip(_event())
 
-    with pytest.raises(InvalidEvent, match="expected 'google.protobuf.Struct'") as caught:
+    with pytest.raises(InvalidEvent, match=r"expected 'google\.protobuf\.Struct'") as caught:
         incoming.decode(Struct)
     assert caught.value.header == "ce_dataschema"
 
@@ -175,7 +174,7 @@ def test_an_undecodable_payload_is_an_invalid_event() -> None:
     headers = _event().headers()
     incoming = IncomingEvent.from_record(_record(headers, value=b"\x0a\xff\xff\xff"))
 
-    with pytest.raises(InvalidEvent, match="payload is not a valid google.protobuf.StringValue"):
+    with pytest.raises(InvalidEvent, match=r"payload is not a valid google\.protobuf\.StringValue"):
         incoming.decode(StringValue)
 
 

@@ -3,23 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 import time
 from pathlib import Path
 
 import httpx
+from civicgrid_testkit.processes import find_free_port
 from civicgrid_testkit.provisioning import ServiceDatabase
 
 from civicgrid_devstack.bench.report import Figure, percentile
 from civicgrid_devstack.services import ServiceProcess, ServiceSpec, service_env
 
 ADMIN_PASSWORD = "bench-platform-admin"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _rss_mb(pid: int) -> float:
@@ -32,7 +26,7 @@ def _rss_mb(pid: int) -> float:
 async def bench_identity(
     db: ServiceDatabase, bootstrap: str, logs: Path, logins: int = 200
 ) -> list[Figure]:
-    spec = ServiceSpec("identity", _free_port(), _free_port())
+    spec = ServiceSpec("identity", find_free_port(), find_free_port())
     env = service_env(
         spec,
         runtime_dsn=db.runtime_dsn,

@@ -106,7 +106,7 @@ class IdempotencyStore:
                         created_at=now,
                         expires_at=expires_at,
                     )
-                    .on_conflict_do_update(index_elements=[t.c.scope, t.c.key], set_={'state': IN_PROGRESS})
+                    .on_conflict_do_nothing(index_elements=[t.c.scope, t.c.key])
                     .returning(t.c.created_at)
                 )
                 if claimed_at is not None:
