@@ -12,12 +12,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import uvicorn
+from civicgrid_platform.http import idempotency_table
+from civicgrid_testkit import ServiceDatabase
 from fastapi import FastAPI
 from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
-
-from civicgrid_platform.http import idempotency_table
-from civicgrid_testkit import ServiceDatabase
 
 
 def asyncpg_url(dsn: str) -> str:
@@ -89,7 +88,7 @@ class JwksServer:
         owner = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+            def do_GET(self) -> None:
                 status, body = owner.respond()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
@@ -97,15 +96,14 @@ class JwksServer:
                 self.end_headers()
                 self.wfile.write(body)
 
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            def log_message(self, format: str, *args: Any) -> None:
                 return  # keep test output quiet; the hit counter is what matters
 
         server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
         try:
-            host, port = server.server_address[:2]
-            yield f"http://{host}:{port}/.well-known/jwks.json"
+            yield f"http://127.0.0.1:{server.server_port}/.well-known/jwks.json"
         finally:
             server.shutdown()
             server.server_close()

@@ -9,10 +9,7 @@ from datetime import timedelta
 
 import httpx
 import pytest
-from fastapi import APIRouter, FastAPI
-from sqlalchemy import text
-
-from civicgrid_platform.http import REPLAYED_HEADER, Idempotent, IdempotencyOptions
+from civicgrid_platform.http import REPLAYED_HEADER, IdempotencyOptions, Idempotent
 from civicgrid_platform.http.idempotency.guard import request_fingerprint
 from civicgrid_platform.http.idempotency.store import (
     Claimed,
@@ -22,6 +19,10 @@ from civicgrid_platform.http.idempotency.store import (
     StoredResponse,
 )
 from civicgrid_testkit import ServiceDatabase, unique_name
+from civicgrid_testkit.servers import PostgresServer
+from fastapi import APIRouter, FastAPI
+from sqlalchemy import text
+
 from libs.platform.tests.integration.http_support_db import (
     create_idempotency_schema,
     runtime_engine,
@@ -31,7 +32,7 @@ from libs.platform.tests.unit.http_support import DomainFailure, bearer, build_a
 
 pytestmark = pytest.mark.integration
 
-PERSON = {"name": "Ada", "phone": "+4915112345678"}
+WIDGET = {"name": "Ada", "phone": "+4915112345678"}
 OTHER_TENANT = "7e1f6f5e-5a47-4d43-9d0c-1f3c6f0e2a11"
 
 
@@ -44,8 +45,11 @@ class Gate:
         self.failures_left = 0
 
 
+Service = tuple[httpx.AsyncClient, Gate]
+
+
 @pytest.fixture(scope="module")
-async def database(postgres) -> ServiceDatabase:  # type: ignore[no-untyped-def]
+async def database(postgres: PostgresServer) -> ServiceDatabase:
     provisioned = await postgres.aprovision(unique_name("idem"))
     await create_idempotency_schema(provisioned)
     return provisioned
@@ -81,15 +85,19 @@ def _app_with_gated_routes(gate: Gate, **options: object) -> FastAPI:
 
 
 @pytest.fixture
-async def service(database: ServiceDatabase) -> AsyncIterator[tuple[httpx.AsyncClient, Gate]]:
+async def service(database: ServiceDatabase) -> AsyncIterator[Service]:
     engine = runtime_engine(database)
     gate = Gate()
     app = _app_with_gated_routes(gate, idempotency_engine=engine)
     try:
         async with serve(app) as url, httpx.AsyncClient(base_url=url, timeout=10) as client:
-            yield client, gate
+            try:
+                yield client, gate
+            finally:
+                # Free any handler still held at the gate, or the server's graceful
+                # shutdown would wait for it forever.
+                gate.opened.set()
     finally:
-        gate.opened.set()
         await engine.dispose()
 
 
@@ -97,11 +105,11 @@ def _key() -> dict[str, str]:
     return {"Idempotency-Key": unique_name("key")}
 
 
-async def test_same_key_and_body_replays_the_first_answer(service) -> None:  # type: ignore[no-untyped-def]
+async def test_same_key_and_body_replays_the_first_answer(service: Service) -> None:
     client, _ = service
     headers = {**_key(), **bearer(token())}
-    first = await client.post("/people", json=PERSON, headers=headers)
-    again = await client.post("/people", json=PERSON, headers=headers)
+    first = await client.post("/widgets", json=WIDGET, headers=headers)
+    again = await client.post("/widgets", json=WIDGET, headers=headers)
     assert first.status_code == again.status_code == 201
     assert again.content == first.content  # same id: the handler did not run twice
     assert again.headers["location"] == first.headers["location"]
@@ -110,17 +118,17 @@ async def test_same_key_and_body_replays_the_first_answer(service) -> None:  # t
     assert REPLAYED_HEADER.lower() not in first.headers
 
 
-async def test_same_key_with_another_body_is_a_422_problem(service) -> None:  # type: ignore[no-untyped-def]
+async def test_same_key_with_another_body_is_a_422_problem(service: Service) -> None:
     client, _ = service
     headers = _key()
-    await client.post("/people", json=PERSON, headers=headers)
-    response = await client.post("/people", json={**PERSON, "name": "Bea"}, headers=headers)
+    await client.post("/widgets", json=WIDGET, headers=headers)
+    response = await client.post("/widgets", json={**WIDGET, "name": "Bea"}, headers=headers)
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["type"].endswith("/idempotency-key-reused")
 
 
-async def test_concurrent_identical_posts_run_the_handler_once(service) -> None:  # type: ignore[no-untyped-def]
+async def test_concurrent_identical_posts_run_the_handler_once(service: Service) -> None:
     client, gate = service
     headers = {**_key(), **bearer(token())}
     requests = [
@@ -151,7 +159,7 @@ async def test_concurrent_identical_posts_run_the_handler_once(service) -> None:
     assert gate.runs == 1
 
 
-async def test_a_failed_request_releases_the_key_for_a_retry(service) -> None:  # type: ignore[no-untyped-def]
+async def test_a_failed_request_releases_the_key_for_a_retry(service: Service) -> None:
     client, gate = service
     gate.failures_left = 1
     headers = _key()
@@ -165,7 +173,7 @@ async def test_a_failed_request_releases_the_key_for_a_retry(service) -> None:  
     assert gate.runs == 2
 
 
-async def test_a_crash_releases_the_key_too(service) -> None:  # type: ignore[no-untyped-def]
+async def test_a_crash_releases_the_key_too(service: Service) -> None:
     client, gate = service
     headers = _key()
     crashed = await client.post("/crashing-things", json={}, headers=headers)
@@ -175,21 +183,21 @@ async def test_a_crash_releases_the_key_too(service) -> None:  # type: ignore[no
     assert gate.runs == 2
 
 
-async def test_validation_failure_does_not_keep_the_key(service) -> None:  # type: ignore[no-untyped-def]
+async def test_validation_failure_does_not_keep_the_key(service: Service) -> None:
     client, _ = service
     headers = _key()
-    bad = await client.post("/people", json={"name": "Ada"}, headers=headers)
-    good = await client.post("/people", json=PERSON, headers=headers)
+    bad = await client.post("/widgets", json={"name": "Ada"}, headers=headers)
+    good = await client.post("/widgets", json=WIDGET, headers=headers)
     assert bad.status_code == 422
     assert good.status_code == 201
     assert REPLAYED_HEADER.lower() not in good.headers
 
 
-async def test_keys_are_scoped_to_tenant_and_caller(service) -> None:  # type: ignore[no-untyped-def]
+async def test_keys_are_scoped_to_tenant_and_caller(service: Service) -> None:
     client, _ = service
     key = _key()
     answers = [
-        await client.post("/people", json=PERSON, headers={**key, **auth})
+        await client.post("/widgets", json=WIDGET, headers={**key, **auth})
         for auth in (
             bearer(token(sub="ada")),
             bearer(token(sub="ada", tid=OTHER_TENANT)),
@@ -202,23 +210,27 @@ async def test_keys_are_scoped_to_tenant_and_caller(service) -> None:  # type: i
     assert all(REPLAYED_HEADER.lower() not in a.headers for a in answers)
 
 
-async def test_an_expired_key_can_be_used_afresh(service, database) -> None:  # type: ignore[no-untyped-def]
+async def test_an_expired_key_can_be_used_afresh(
+    service: Service, database: ServiceDatabase
+) -> None:
     client, _ = service
     key = _key()
-    first = await client.post("/people", json=PERSON, headers=key)
+    first = await client.post("/widgets", json=WIDGET, headers=key)
     await _expire(database, key["Idempotency-Key"])
-    other_body = await client.post("/people", json={**PERSON, "name": "Bea"}, headers=key)
+    other_body = await client.post("/widgets", json={**WIDGET, "name": "Bea"}, headers=key)
     assert first.status_code == other_body.status_code == 201
     assert other_body.json()["name"] == "Bea"
     assert REPLAYED_HEADER.lower() not in other_body.headers
 
 
-async def test_an_abandoned_claim_is_taken_over_by_the_same_request(database) -> None:  # type: ignore[no-untyped-def]
+async def test_an_abandoned_claim_is_taken_over_by_the_same_request(
+    database: ServiceDatabase,
+) -> None:
     engine = runtime_engine(database)
     try:
         store = IdempotencyStore(engine, IdempotencyOptions())
-        body = json.dumps(PERSON).encode()
-        fingerprint = request_fingerprint("POST", "/people", body)
+        body = json.dumps(WIDGET).encode()
+        fingerprint = request_fingerprint("POST", "/widgets", body)
         key = unique_name("key")
         # A replica claimed the key and died before answering.
         claimed = await store.claim("anonymous", key, fingerprint)
@@ -232,7 +244,7 @@ async def test_an_abandoned_claim_is_taken_over_by_the_same_request(database) ->
                 ),
                 {"key": key},
             )
-        other = request_fingerprint("POST", "/people", b"{}")
+        other = request_fingerprint("POST", "/widgets", b"{}")
         assert isinstance(await store.claim("anonymous", key, other), KeyReused)
         takeover = await store.claim("anonymous", key, fingerprint)
         assert isinstance(takeover, Claimed)
@@ -244,7 +256,7 @@ async def test_an_abandoned_claim_is_taken_over_by_the_same_request(database) ->
         await engine.dispose()
 
 
-async def test_purge_removes_only_expired_keys(database) -> None:  # type: ignore[no-untyped-def]
+async def test_purge_removes_only_expired_keys(database: ServiceDatabase) -> None:
     engine = runtime_engine(database)
     try:
         store = IdempotencyStore(engine, IdempotencyOptions(ttl=timedelta(hours=24)))

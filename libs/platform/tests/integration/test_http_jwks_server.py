@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 
 import pytest
-
 from civicgrid_platform.auth import (
     InvalidToken,
     JwksCache,
@@ -13,6 +12,7 @@ from civicgrid_platform.auth import (
     TokenVerifier,
     jwks_document,
 )
+
 from libs.platform.tests.integration.http_support_db import JwksServer
 from libs.platform.tests.unit.http_support import AUDIENCE, ISSUER, FakeClock, rsa_key, token
 
@@ -27,7 +27,7 @@ async def test_tokens_verify_with_keys_fetched_over_http() -> None:
         try:
             verifier = TokenVerifier(cache, issuer=ISSUER, audience=AUDIENCE)
             for _ in range(20):
-                assert (await verifier.verify(token())).subject == "person-1"
+                assert (await verifier.verify(token())).subject == "user-1"
         finally:
             await cache.aclose()
     assert jwks_server.hits == 1
@@ -46,14 +46,14 @@ async def test_rotation_and_cooldown_over_http() -> None:
             await verifier.verify(old_token)
 
             jwks_server.document = jwks_document([old, new])
-            new_token = token(new, sub="person-2")
+            new_token = token(new, sub="user-2")
             with pytest.raises(InvalidToken):
                 await verifier.verify(new_token)  # inside the cooldown: not fetched yet
             assert jwks_server.hits == 1
 
             clock.advance(30)
-            assert (await verifier.verify(new_token)).subject == "person-2"
-            assert (await verifier.verify(old_token)).subject == "person-1"
+            assert (await verifier.verify(new_token)).subject == "user-2"
+            assert (await verifier.verify(old_token)).subject == "user-1"
             assert jwks_server.hits == 2
 
             jwks_server.document = jwks_document([new])

@@ -49,11 +49,11 @@ def claims(**overrides: Any) -> dict[str, Any]:
     base = build_claims(
         issuer=ISSUER,
         audience=AUDIENCE,
-        subject="person-1",
+        subject="user-1",
         tenant_id=TENANT,
         kind="person",
         lifetime=timedelta(minutes=15),
-        roles=["resident"],
+        roles=["member"],
         bindings=[("unit_admin", "unit-7"), ("auditor", None)],
         scopes=[],
     )
@@ -164,12 +164,12 @@ ERROR_TABLE: dict[type[Exception], ProblemSpec] = {
 }
 
 
-class PersonIn(BaseModel):
+class WidgetIn(BaseModel):
     name: str = Field(min_length=1)
     phone: str = Field(pattern=r"^\+?[0-9]{6,15}$")
 
 
-class PersonOut(BaseModel):
+class WidgetOut(BaseModel):
     id: str
     name: str
 
@@ -185,25 +185,25 @@ def build_app(**options: Any) -> FastAPI:
     app = create_app(title="Test service", version="1.0.0", service_name="testsvc", **options)
     router = APIRouter()
 
-    @router.post("/people", status_code=201, dependencies=[Idempotent])
-    async def create_person(person: PersonIn, response: Response) -> PersonOut:
-        created = PersonOut(id=new_id(), name=person.name)
-        response.headers["Location"] = f"/people/{created.id}"
+    @router.post("/widgets", status_code=201, dependencies=[Idempotent])
+    async def create_widget(widget: WidgetIn, response: Response) -> WidgetOut:
+        created = WidgetOut(id=new_id(), name=widget.name)
+        response.headers["Location"] = f"/widgets/{created.id}"
         return created
 
-    @router.get("/people/{person_id}")
-    async def show_person(person_id: str) -> PersonOut:
-        if person_id == "missing":
-            raise ThingMissing("no such person", field="path.person_id")
-        if person_id == "invalid":
-            raise ThingInvalid("bad person", field="path.person_id")
-        if person_id == "busy":
+    @router.get("/widgets/{widget_id}")
+    async def show_widget(widget_id: str) -> WidgetOut:
+        if widget_id == "missing":
+            raise ThingMissing("no such widget", field="path.widget_id")
+        if widget_id == "invalid":
+            raise ThingInvalid("bad widget", field="path.widget_id")
+        if widget_id == "busy":
             raise SlowDown("try later", retry_after_seconds=7)
-        if person_id == "gone":
-            raise HTTPException(status_code=410, detail="this person left")
-        if person_id == "boom":
+        if widget_id == "gone":
+            raise HTTPException(status_code=410, detail="this widget left")
+        if widget_id == "boom":
             raise RuntimeError("database password is hunter2")
-        return PersonOut(id=person_id, name="Ada")
+        return WidgetOut(id=widget_id, name="Ada")
 
     @router.get("/me")
     async def me(principal: CurrentPrincipal) -> dict[str, str]:

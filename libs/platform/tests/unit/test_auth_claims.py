@@ -20,7 +20,7 @@ def _claims(**kwargs: object) -> dict:
     base: dict = {
         "issuer": ISSUER,
         "audience": AUDIENCE,
-        "subject": "person-9",
+        "subject": "user-9",
         "tenant_id": TENANT,
         "kind": "person",
         "lifetime": timedelta(minutes=10),
@@ -32,7 +32,7 @@ def _claims(**kwargs: object) -> dict:
 def test_layout_has_every_documented_claim() -> None:
     issued = datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC)
     claims = _claims(
-        roles=["resident"],
+        roles=["member"],
         bindings=[("unit_admin", "u-2"), ("unit_admin", "u-1"), ("auditor", None)],
         scopes=["b", "a"],
         issued_at=issued,
@@ -41,14 +41,14 @@ def test_layout_has_every_documented_claim() -> None:
     assert claims == {
         "iss": ISSUER,
         "aud": AUDIENCE,
-        "sub": "person-9",
+        "sub": "user-9",
         "iat": int(issued.timestamp()),
         "nbf": int(issued.timestamp()),
         "exp": int(issued.timestamp()) + 600,
         "jti": "t-1",
         "tid": TENANT,
         "kind": "person",
-        "roles": ["auditor", "resident", "unit_admin"],
+        "roles": ["auditor", "member", "unit_admin"],
         "bindings": [
             {"role": "auditor", "unit": None},
             {"role": "unit_admin", "unit": "u-1"},
@@ -60,14 +60,14 @@ def test_layout_has_every_documented_claim() -> None:
 
 def test_round_trip_gives_the_same_principal_facts() -> None:
     principal = principal_from_claims(
-        _claims(roles=["resident"], bindings=[("unit_admin", "u-1"), ("unit_admin", "u-2")])
+        _claims(roles=["member"], bindings=[("unit_admin", "u-1"), ("unit_admin", "u-2")])
     )
-    assert principal.subject == "person-9"
+    assert principal.subject == "user-9"
     assert principal.tenant_id == TENANT
     assert principal.units_for("unit_admin") == {"u-1", "u-2"}
     # A role without a binding is held tenant-wide.
-    assert principal.units_for("resident") == {None}
-    assert principal.holds_tenant_wide("resident")
+    assert principal.units_for("member") == {None}
+    assert principal.holds_tenant_wide("member")
     assert not principal.holds_tenant_wide("unit_admin")
     assert principal.units_for("nobody") == frozenset()
     assert principal.has_role("nobody", "unit_admin")
@@ -93,7 +93,7 @@ def test_tenant_id_is_written_in_canonical_form() -> None:
     "bad",
     [
         {"kind": "robot"},
-        {"tenant_id": "district-3"},
+        {"tenant_id": "unit-3"},
         {"subject": ""},
         {"scopes": ["has space"]},
     ],

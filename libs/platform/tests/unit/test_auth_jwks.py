@@ -17,7 +17,7 @@ URL = "https://identity.test/.well-known/jwks.json"
 
 
 def _cache(endpoint: JwksEndpoint, client: object, clock: FakeClock) -> JwksCache:
-    return JwksCache(URL, http_client=client, clock=clock)  # type: ignore[arg-type]
+    return JwksCache(URL, http_client=client, clock=clock)
 
 
 async def test_keys_are_fetched_once_and_then_served_from_memory() -> None:

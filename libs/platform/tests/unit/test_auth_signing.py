@@ -8,7 +8,9 @@ from civicgrid_platform.auth import (
     load_signing_key,
     signing_key_to_pem,
 )
+from civicgrid_platform.auth.keys import b64url_decode
 from civicgrid_platform.auth.signing import jwk_thumbprint
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from libs.platform.tests.unit.http_support import claims, rsa_key, static_verifier
 
@@ -22,7 +24,7 @@ def test_public_jwk_publishes_only_the_public_half() -> None:
 async def test_pem_round_trip_keeps_the_key_usable() -> None:
     stored = load_signing_key(signing_key_to_pem(rsa_key()), kid=rsa_key().kid)
     principal = await static_verifier(rsa_key()).verify(stored.sign(claims()))
-    assert principal.subject == "person-1"
+    assert principal.subject == "user-1"
 
 
 async def test_encrypted_pem_needs_its_password() -> None:
@@ -37,14 +39,13 @@ async def test_encrypted_pem_needs_its_password() -> None:
 
 async def test_signed_token_names_its_kid_and_other_kids_do_not_verify_it() -> None:
     signed = rsa_key().sign(claims())
-    assert (await static_verifier(rsa_key()).verify(signed)).subject == "person-1"
+    assert (await static_verifier(rsa_key()).verify(signed)).subject == "user-1"
     with pytest.raises(InvalidToken):
         await static_verifier(rsa_key("other")).verify(signed)
 
 
 def test_thumbprint_matches_rfc7638_example() -> None:
     # RFC 7638 §3.1 example key and its published thumbprint.
-    from civicgrid_platform.auth.keys import b64url_decode
     from cryptography.hazmat.primitives.asymmetric import rsa
 
     n = int.from_bytes(
@@ -63,4 +64,4 @@ def test_thumbprint_matches_rfc7638_example() -> None:
         def public_key(self) -> rsa.RSAPublicKey:
             return public.public_key()
 
-    assert jwk_thumbprint(_Private()) == "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs"  # type: ignore[arg-type]
+    assert jwk_thumbprint(_Private()) == "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs"

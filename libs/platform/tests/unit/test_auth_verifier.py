@@ -39,10 +39,10 @@ from libs.platform.tests.unit.http_support import (
 async def test_valid_token_gives_the_principal_it_speaks_for() -> None:
     principal = await static_verifier().verify(token(scope="reports:read reports:write"))
 
-    assert principal.subject == "person-1"
+    assert principal.subject == "user-1"
     assert principal.tenant_id == TENANT
     assert principal.kind == "person"
-    assert principal.roles == {"resident", "unit_admin", "auditor"}
+    assert principal.roles == {"member", "unit_admin", "auditor"}
     assert set(principal.bindings) == {
         RoleBinding("unit_admin", "unit-7"),
         RoleBinding("auditor", None),
@@ -120,7 +120,7 @@ async def test_tokens_with_bad_claims_are_refused(overrides: dict, reason: str) 
 
 async def test_audience_list_containing_ours_is_accepted() -> None:
     principal = await static_verifier().verify(token(aud=["other", AUDIENCE]))
-    assert principal.subject == "person-1"
+    assert principal.subject == "user-1"
 
 
 async def test_small_clock_skew_is_tolerated_by_the_leeway() -> None:
@@ -153,7 +153,7 @@ async def test_unknown_kid_is_refused_after_one_refresh_attempt() -> None:
     async with endpoint.client() as client:
         jwks = JwksCache("https://identity.test/jwks", http_client=client, clock=clock)
         verifier = TokenVerifier(jwks, issuer=ISSUER, audience=AUDIENCE)
-        assert (await verifier.verify(token())).subject == "person-1"
+        assert (await verifier.verify(token())).subject == "user-1"
         assert endpoint.fetches == 1
         clock.advance(31)  # past the refresh cooldown
         stranger = token(rsa_key("stranger"))
@@ -234,7 +234,7 @@ async def test_a_remembered_token_is_still_refused_once_it_expires(
 ) -> None:
     verifier = static_verifier(leeway_seconds=0)
     soon = token(exp=int(time.time()) + 60)
-    assert (await verifier.verify(soon)).subject == "person-1"
+    assert (await verifier.verify(soon)).subject == "user-1"
     later = time.time() + 120
 
     class _Later:
@@ -255,17 +255,17 @@ async def test_rotation_old_kid_verifies_while_published_and_fails_once_removed(
         jwks = JwksCache("https://identity.test/jwks", http_client=client, clock=clock)
         verifier = TokenVerifier(jwks, issuer=ISSUER, audience=AUDIENCE)
         old_token = token(old)
-        assert (await verifier.verify(old_token)).subject == "person-1"
+        assert (await verifier.verify(old_token)).subject == "user-1"
 
         # Identity publishes the next key beside the old one, then signs with it.
         endpoint.publish(old, new)
         clock.advance(31)
-        assert (await verifier.verify(token(new, sub="person-2"))).subject == "person-2"
-        assert (await verifier.verify(old_token)).subject == "person-1"
+        assert (await verifier.verify(token(new, sub="user-2"))).subject == "user-2"
+        assert (await verifier.verify(old_token)).subject == "user-1"
 
         # Once the old tokens have had time to expire, the old key is withdrawn.
         endpoint.publish(new)
         clock.advance(301)  # past max-age: the next check refetches
-        assert (await verifier.verify(token(new, sub="person-3"))).subject == "person-3"
+        assert (await verifier.verify(token(new, sub="user-3"))).subject == "user-3"
         with pytest.raises(InvalidToken, match="unknown signing key"):
             await verifier.verify(old_token)

@@ -8,14 +8,14 @@ from civicgrid_platform.http.idempotency.guard import key_scope, request_fingerp
 
 from libs.platform.tests.unit.http_support import asgi_client, build_app, claims
 
-PERSON = {"name": "Ada", "phone": "+4915112345678"}
+WIDGET = {"name": "Ada", "phone": "+4915112345678"}
 
 
 async def test_without_the_header_a_post_simply_runs() -> None:
     # No engine is configured: proof that nothing is claimed when no key is sent.
     async with asgi_client(build_app()) as client:
-        first = await client.post("/people", json=PERSON)
-        second = await client.post("/people", json=PERSON)
+        first = await client.post("/widgets", json=WIDGET)
+        second = await client.post("/widgets", json=WIDGET)
     assert first.status_code == second.status_code == 201
     assert first.json()["id"] != second.json()["id"]
 
@@ -23,23 +23,23 @@ async def test_without_the_header_a_post_simply_runs() -> None:
 @pytest.mark.parametrize("key", ["", "x" * 256, "has space", "tab\there"])
 async def test_malformed_key_is_a_422_naming_the_header(key: str) -> None:
     async with asgi_client(build_app()) as client:
-        response = await client.post("/people", json=PERSON, headers={"Idempotency-Key": key})
+        response = await client.post("/widgets", json=WIDGET, headers={"Idempotency-Key": key})
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "header.Idempotency-Key"
 
 
 async def test_key_without_a_configured_engine_is_a_wiring_error() -> None:
     async with asgi_client(build_app()) as client:
-        response = await client.post("/people", json=PERSON, headers={"Idempotency-Key": "k-1"})
+        response = await client.post("/widgets", json=WIDGET, headers={"Idempotency-Key": "k-1"})
     assert response.status_code == 500
 
 
 def test_fingerprint_separates_method_target_and_body() -> None:
-    base = request_fingerprint("POST", "/people", b"{}")
-    assert base == request_fingerprint("POST", "/people", b"{}")
-    assert base != request_fingerprint("PUT", "/people", b"{}")
-    assert base != request_fingerprint("POST", "/people?x=1", b"{}")
-    assert base != request_fingerprint("POST", "/people", b"{ }")
+    base = request_fingerprint("POST", "/widgets", b"{}")
+    assert base == request_fingerprint("POST", "/widgets", b"{}")
+    assert base != request_fingerprint("PUT", "/widgets", b"{}")
+    assert base != request_fingerprint("POST", "/widgets?x=1", b"{}")
+    assert base != request_fingerprint("POST", "/widgets", b"{ }")
     # Length prefixes keep shifted boundaries apart.
     assert request_fingerprint("POST", "/a", b"b") != request_fingerprint("POST", "/ab", b"")
 

@@ -22,7 +22,7 @@ from libs.platform.tests.unit.http_support import (
 PROBLEMS = "https://civicgrid.dev/problems/"
 
 
-def assert_problem(response, status: int, slug: str) -> dict:  # type: ignore[no-untyped-def]
+def assert_problem(response, status: int, slug: str) -> dict:
     assert response.status_code == status, response.text
     assert response.headers["content-type"] == PROBLEM_MEDIA_TYPE
     body = response.json()
@@ -40,14 +40,14 @@ async def test_unknown_route_is_a_404_problem() -> None:
 
 async def test_wrong_method_is_a_405_problem_that_lists_the_allowed_ones() -> None:
     async with asgi_client(build_app()) as client:
-        response = await client.delete("/people/1")
+        response = await client.delete("/widgets/1")
     assert_problem(response, 405, "method-not-allowed")
     assert response.headers["allow"] == "GET"
 
 
 async def test_validation_error_names_every_field_and_the_first_in_detail() -> None:
     async with asgi_client(build_app()) as client:
-        response = await client.post("/people", json={"name": "", "phone": "call me"})
+        response = await client.post("/widgets", json={"name": "", "phone": "call me"})
     body = assert_problem(response, 422, "validation-failed")
     fields = [error["field"] for error in body["errors"]]
     assert fields == ["body.name", "body.phone"]
@@ -57,7 +57,7 @@ async def test_validation_error_names_every_field_and_the_first_in_detail() -> N
 
 async def test_missing_field_is_named() -> None:
     async with asgi_client(build_app()) as client:
-        response = await client.post("/people", json={"name": "Ada"})
+        response = await client.post("/widgets", json={"name": "Ada"})
     body = assert_problem(response, 422, "validation-failed")
     assert body["errors"] == [{"field": "body.phone", "message": "Field required"}]
 
@@ -66,7 +66,7 @@ async def test_missing_field_is_named() -> None:
 async def test_malformed_json_is_a_400_problem_never_a_500(payload: bytes) -> None:
     async with asgi_client(build_app()) as client:
         response = await client.post(
-            "/people", content=payload, headers={"content-type": "application/json"}
+            "/widgets", content=payload, headers={"content-type": "application/json"}
         )
     assert response.status_code in (400, 422)
     body = assert_problem(response, response.status_code, response.json()["type"].split("/")[-1])
@@ -75,12 +75,12 @@ async def test_malformed_json_is_a_400_problem_never_a_500(payload: bytes) -> No
 
 async def test_domain_errors_map_through_the_table_by_mro() -> None:
     async with asgi_client(build_app()) as client:
-        missing = await client.get("/people/missing")  # subclass without its own entry
-        invalid = await client.get("/people/invalid")  # subclass with its own entry
-        busy = await client.get("/people/busy")
+        missing = await client.get("/widgets/missing")  # subclass without its own entry
+        invalid = await client.get("/widgets/invalid")  # subclass with its own entry
+        busy = await client.get("/widgets/busy")
     body = assert_problem(missing, 409, "conflict")
-    assert body["detail"] == "no such person"
-    assert body["errors"] == [{"field": "path.person_id", "message": "no such person"}]
+    assert body["detail"] == "no such widget"
+    assert body["errors"] == [{"field": "path.widget_id", "message": "no such widget"}]
     assert_problem(invalid, 422, "invalid-input")
     assert_problem(busy, 429, "too-many-attempts")
     assert busy.headers["retry-after"] == "7"
@@ -88,8 +88,8 @@ async def test_domain_errors_map_through_the_table_by_mro() -> None:
 
 async def test_http_exception_keeps_its_status_and_detail() -> None:
     async with asgi_client(build_app()) as client:
-        body = assert_problem(await client.get("/people/gone"), 410, "gone")
-    assert body["detail"] == "this person left"
+        body = assert_problem(await client.get("/widgets/gone"), 410, "gone")
+    assert body["detail"] == "this widget left"
 
 
 async def test_unexpected_exception_is_a_bare_500_and_is_logged(
@@ -97,7 +97,7 @@ async def test_unexpected_exception_is_a_bare_500_and_is_logged(
 ) -> None:
     with caplog.at_level(logging.ERROR, logger="civicgrid_platform.http.middleware"):
         async with asgi_client(build_app()) as client:
-            response = await client.get("/people/boom")
+            response = await client.get("/widgets/boom")
     assert_problem(response, 500, "internal-error")
     assert "hunter2" not in response.text
     assert "RuntimeError" not in response.text
@@ -109,14 +109,16 @@ async def test_missing_token_is_401_with_a_bearer_challenge() -> None:
     async with asgi_client(build_app()) as client:
         response = await client.get("/me")
     assert_problem(response, 401, "unauthenticated")
-    assert response.headers["www-authenticate"] == "Bearer"
+    assert response.headers["www-authenticate"] == 'Bearer realm="testsvc"'
 
 
 async def test_refused_token_is_401_saying_the_token_is_invalid() -> None:
     async with asgi_client(build_app()) as client:
         response = await client.get("/me", headers={"Authorization": "Bearer not.a.token"})
     body = assert_problem(response, 401, "unauthenticated")
-    assert response.headers["www-authenticate"] == 'Bearer error="invalid_token"'
+    assert response.headers["www-authenticate"] == (
+        'Bearer realm="testsvc", error="invalid_token", error_description="malformed token"'
+    )
     assert body["detail"] == "malformed token"
 
 
@@ -141,7 +143,7 @@ async def test_body_over_the_limit_is_413_by_content_length() -> None:
 
 
 async def test_streamed_body_over_the_limit_is_413_without_content_length() -> None:
-    async def chunks():  # type: ignore[no-untyped-def]
+    async def chunks():
         for _ in range(10):
             yield b"x" * 300
 
@@ -164,7 +166,7 @@ def test_openapi_is_3_1_and_documents_problems_instead_of_fastapi_422() -> None:
     assert schema["openapi"].startswith("3.1")
     assert "Problem" in schema["components"]["schemas"]
     assert "HTTPValidationError" not in schema["components"]["schemas"]
-    responses = schema["paths"]["/people"]["post"]["responses"]
+    responses = schema["paths"]["/widgets"]["post"]["responses"]
     assert responses["4XX"]["content"][PROBLEM_MEDIA_TYPE]["schema"] == {
         "$ref": "#/components/schemas/Problem"
     }

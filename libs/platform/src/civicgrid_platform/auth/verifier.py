@@ -153,4 +153,5 @@ def _json_segment(segment: str) -> dict[str, Any]:
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+    # Exact types: json.loads makes only these, and bool (an int subclass) is not a time.
+    return type(value) is int or type(value) is float

@@ -36,8 +36,12 @@ OUTBOX_CHANNEL = "civicgrid_outbox"
 
 
 def outbox_table(metadata: MetaData) -> Table:
-    """Events written in the same transaction as the state change they announce."""
-    table = Table(
+    """Events written in the same transaction as the state change they announce.
+
+    Every row is waiting to be published: the relay deletes a row once Kafka has acknowledged
+    it, so the table stays small and ``min(created_at)`` is the relay's lag.
+    """
+    return Table(
         OUTBOX_TABLE,
         metadata,
         # An identity column rather than bigserial: inserting needs no grant on a sequence, so
@@ -50,21 +54,7 @@ def outbox_table(metadata: MetaData) -> Table:
         Column("payload", LargeBinary, nullable=False),
         Column("tenant_id", Uuid, nullable=False),
         Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-        Column("published_at", DateTime(timezone=True), nullable=True),
     )
-    # The relay's claim walks only what is still unpublished, oldest first.
-    Index(
-        f"ix_{OUTBOX_TABLE}_pending",
-        table.c.id,
-        postgresql_where=table.c.published_at.is_(None),
-    )
-    # The relay's cleanup finds published rows past their retention without a table scan.
-    Index(
-        f"ix_{OUTBOX_TABLE}_published_at",
-        table.c.published_at,
-        postgresql_where=table.c.published_at.is_not(None),
-    )
-    return table
 
 
 def inbox_table(metadata: MetaData) -> Table:

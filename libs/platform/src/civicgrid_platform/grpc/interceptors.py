@@ -12,7 +12,7 @@ from typing import Any
 import grpc
 from grpc import aio
 
-from civicgrid_platform.auth import InvalidToken, TokenVerifier
+from civicgrid_platform.auth import InvalidToken, KeySetUnavailable, TokenVerifier
 from civicgrid_platform.errors import DomainError, mapping_for
 from civicgrid_platform.grpc.context import reset_rpc_principal, set_rpc_principal
 from civicgrid_platform.logs import current_tenant
@@ -71,6 +71,9 @@ class AuthErrorInterceptor(aio.ServerInterceptor):
                     principal = await self.verifier.verify(token)  # type: ignore[union-attr]
                 except InvalidToken as exc:
                     await context.abort(grpc.StatusCode.UNAUTHENTICATED, f"invalid token: {exc}")
+                except KeySetUnavailable:
+                    # Our side cannot verify yet (identity unreachable at start): retryable.
+                    await context.abort(grpc.StatusCode.UNAVAILABLE, "signing keys not loaded yet")
             principal_token = set_rpc_principal(principal)
             tenant_token = current_tenant.set(principal.tenant_id if principal else None)
             try:

@@ -6,6 +6,7 @@ Idempotency-Key support, bearer-token auth dependencies, cursor pagination and h
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -23,10 +24,17 @@ from civicgrid_platform.http.idempotency.guard import (
 )
 from civicgrid_platform.http.idempotency.store import IdempotencyOptions
 from civicgrid_platform.http.middleware import BodySizeLimitMiddleware, UnhandledErrorMiddleware
-from civicgrid_platform.http.problems import PROBLEM_RESPONSES, PROBLEM_SCHEMA, ProblemMapping
+from civicgrid_platform.http.problems import (
+    PROBLEM_RESPONSES,
+    PROBLEM_SCHEMA,
+    ErrorT,
+    ProblemMapping,
+)
 from civicgrid_platform.http.state import MIN_CURSOR_KEY_BYTES
 
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
+# Appears in WWW-Authenticate as the realm, so it must need no quoting.
+_SERVICE_NAME = re.compile(r"[a-z0-9][a-z0-9._-]*")
 
 
 def create_app(
@@ -35,7 +43,7 @@ def create_app(
     version: str,
     service_name: str,
     lifespan: Lifespan[FastAPI] | None = None,
-    error_table: Mapping[type[Exception], ProblemMapping] | None = None,
+    error_table: Mapping[type[ErrorT], ProblemMapping] | None = None,
     token_verifier: TokenVerifier | None = None,
     idempotency_engine: AsyncEngine | None = None,
     idempotency_options: IdempotencyOptions | None = None,
@@ -48,6 +56,8 @@ def create_app(
     """The service's app. token_verifier, idempotency_engine and cursor_key may instead be set
     on app.state under the same names later (e.g. in `lifespan`); readiness is app.state.readiness.
     """
+    if not _SERVICE_NAME.fullmatch(service_name):
+        raise ValueError(f"service_name {service_name!r} must match {_SERVICE_NAME.pattern}")
     if cursor_key is not None and len(cursor_key) < MIN_CURSOR_KEY_BYTES:
         raise ValueError(f"cursor_key must be at least {MIN_CURSOR_KEY_BYTES} bytes")
     if max_body_bytes <= 0:

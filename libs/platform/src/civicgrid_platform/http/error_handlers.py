@@ -25,6 +25,7 @@ from civicgrid_platform.auth.errors import (
     Unauthenticated,
 )
 from civicgrid_platform.http.problems import (
+    ErrorT,
     ProblemError,
     ProblemMapping,
     problem_response,
@@ -35,7 +36,7 @@ logger = logging.getLogger(__name__)
 
 
 def install_error_handlers(
-    app: FastAPI, error_table: Mapping[type[Exception], ProblemMapping]
+    app: FastAPI, error_table: Mapping[type[ErrorT], ProblemMapping]
 ) -> None:
     for error_class in error_table:
         if error_class in (Exception, BaseException):
@@ -94,8 +95,12 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
 
 async def _unauthenticated(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, Unauthenticated)
-    # RFC 6750 §3: say that the token itself was refused, not only that one is needed.
-    challenge = 'Bearer error="invalid_token"' if isinstance(exc, InvalidToken) else "Bearer"
+    realm = getattr(request.app.state, "service_name", "civicgrid")
+    challenge = f'Bearer realm="{realm}"'
+    if isinstance(exc, InvalidToken):
+        # RFC 6750 §3: say that the token itself was refused, not only that one is needed.
+        reason = exc.reason.replace("\\", "").replace('"', "'")
+        challenge += f', error="invalid_token", error_description="{reason}"'
     return problem_response(
         request,
         status=401,

@@ -5,13 +5,16 @@ from __future__ import annotations
 import http
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from fastapi import Request
 from fastapi.responses import JSONResponse
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_TYPE_BASE = "https://civicgrid.dev/problems/"
+
+# Error tables are generic in their key so one keyed by type[DomainError] type-checks too.
+ErrorT = TypeVar("ErrorT", bound=Exception)
 
 
 class ProblemMapping(Protocol):

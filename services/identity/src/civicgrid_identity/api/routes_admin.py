@@ -39,6 +39,6 @@ async def audit_log(
 async def rotate_keys(keys: Keys, actor: CurrentPrincipal) -> schemas.KeyRotated:
     if not actor.is_platform_admin:
         raise Forbidden("only a platform admin rotates signing keys")
-    kid = await keys.rotate()
-    assert kid is not None
-    return schemas.KeyRotated(kid=kid)
+    rotated = await keys.rotate()
+    assert rotated is not None
+    return schemas.KeyRotated(kid=rotated.kid, activates_at=rotated.activates_at)

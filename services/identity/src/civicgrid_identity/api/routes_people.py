@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from civicgrid_platform.errors import Forbidden
 from civicgrid_platform.http import CurrentPrincipal, CursorPage, Idempotent, PageParams
 from fastapi import APIRouter, Response, status
 
@@ -37,6 +38,8 @@ async def accept_invitation(body: schemas.InvitationAccept, ctx: Ctx) -> schemas
 
 @router.get("/v1/me")
 async def me(ctx: Ctx, actor: CurrentPrincipal) -> schemas.PersonRead:
+    if actor.kind != "person":
+        raise Forbidden("an integrator client is not a person; /v1/me needs a person's token")
     return views.person(await people.get_person(ctx, actor, UUID(actor.subject)))
 
 

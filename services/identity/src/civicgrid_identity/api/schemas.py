@@ -177,3 +177,4 @@ class AuditEntry(BaseModel):
 
 class KeyRotated(BaseModel):
     kid: str
+    activates_at: datetime = Field(description="published now; signs tokens from this time")

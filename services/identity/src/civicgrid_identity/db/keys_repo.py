@@ -19,21 +19,13 @@ class SigningKeyRecord:
     private_sealed: bytes
     public_jwk: dict[str, Any]
     created_at: datetime
+    activates_at: datetime
     retired_at: datetime | None
     published_until: datetime | None
 
 
 def _key(row: Any) -> SigningKeyRecord:
-    m = row._mapping
-    return SigningKeyRecord(
-        m["kid"],
-        m["algorithm"],
-        m["private_sealed"],
-        m["public_jwk"],
-        m["created_at"],
-        m["retired_at"],
-        m["published_until"],
-    )
+    return SigningKeyRecord(**{name: row._mapping[name] for name in SigningKeyRecord.__slots__})
 
 
 class KeyRepository:
@@ -41,23 +33,35 @@ class KeyRepository:
         self.session = session
 
     async def add(
-        self, *, kid: str, algorithm: str, private_sealed: bytes, public_jwk: dict[str, Any]
+        self,
+        *,
+        kid: str,
+        algorithm: str,
+        private_sealed: bytes,
+        public_jwk: dict[str, Any],
+        activates_at: datetime,
     ) -> None:
         await self.session.execute(
             insert(signing_keys).values(
-                kid=kid, algorithm=algorithm, private_sealed=private_sealed, public_jwk=public_jwk
+                kid=kid,
+                algorithm=algorithm,
+                private_sealed=private_sealed,
+                public_jwk=public_jwk,
+                activates_at=activates_at,
             )
         )
 
-    async def lock_ring(self) -> None:
-        """Serialise rotations across replicas for this transaction."""
-        await self.session.execute(select(signing_keys.c.kid).with_for_update())
+    async def newest(self) -> SigningKeyRecord | None:
+        q = select(signing_keys).order_by(signing_keys.c.activates_at.desc()).limit(1)
+        row = (await self.session.execute(q)).first()
+        return _key(row) if row else None
 
-    async def active(self) -> SigningKeyRecord | None:
+    async def active(self, now: datetime) -> SigningKeyRecord | None:
+        """The key to sign with: the most recently activated one."""
         q = (
             select(signing_keys)
-            .where(signing_keys.c.retired_at.is_(None))
-            .order_by(signing_keys.c.created_at.desc())
+            .where(signing_keys.c.activates_at <= now)
+            .order_by(signing_keys.c.activates_at.desc())
             .limit(1)
         )
         row = (await self.session.execute(q)).first()
@@ -69,7 +73,7 @@ class KeyRepository:
             .where(
                 or_(signing_keys.c.published_until.is_(None), signing_keys.c.published_until > now)
             )
-            .order_by(signing_keys.c.created_at.desc())
+            .order_by(signing_keys.c.activates_at.desc())
         )
         return [_key(r) for r in await self.session.execute(q)]
 

@@ -215,6 +215,8 @@ signing_keys = Table(
     Column("private_sealed", LargeBinary, nullable=False),
     Column("public_jwk", JSONB, nullable=False),
     _created(),
+    # Published from creation, signed with only from here: verifiers' JWKS caches see it first.
+    Column("activates_at", DateTime(timezone=True), nullable=False),
     Column("retired_at", DateTime(timezone=True)),
     # After this no token signed by the key can still be valid: it leaves the JWKS.
     Column("published_until", DateTime(timezone=True)),

@@ -18,9 +18,12 @@ async def rotate_keys_periodically(
     check_every_seconds: float = 300,
 ) -> None:
     while not stop.is_set():
-        kid = await keyring.rotate(only_if_older_than=rotate_after_seconds)
-        if kid is not None:
-            logger.info("signing key rotated", extra={"kid": kid})
+        rotated = await keyring.rotate(only_if_older_than=rotate_after_seconds)
+        if rotated is not None:
+            logger.info(
+                "next signing key published",
+                extra={"kid": rotated.kid, "activates_at": rotated.activates_at.isoformat()},
+            )
         try:
             await asyncio.wait_for(stop.wait(), timeout=check_every_seconds)
         except TimeoutError:

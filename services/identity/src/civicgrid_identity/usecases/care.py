@@ -141,6 +141,7 @@ async def resolve_device(
         raise NotFound("unknown device", field="device_id")
     person_id, sealed = found
     expected = device_signature(ctx.device_sealer.unseal(sealed).decode(), payload)
-    if not hmac.compare_digest(expected, signature.lower()):
+    # Bytes, not str: compare_digest refuses non-ASCII str, and a press may carry anything.
+    if not hmac.compare_digest(expected.encode(), signature.lower().encode()):
         raise NotAuthenticated("bad device signature")
     return tenant_id, person_id

@@ -22,6 +22,9 @@ class TokenPolicy:
     access_ttl: timedelta = timedelta(minutes=15)
     refresh_ttl: timedelta = timedelta(days=30)
     key_rotation_interval: timedelta = timedelta(days=30)
+    # A new key is published this long before it signs, so every verifier's JWKS cache (refetched
+    # at most every 5 min, and on an unknown kid only after a 30 s cooldown) already holds it.
+    key_publish_lead: timedelta = timedelta(minutes=6)
     # Old keys stay in the JWKS this long after their last token could have expired.
     jwks_grace: timedelta = timedelta(minutes=5)
 

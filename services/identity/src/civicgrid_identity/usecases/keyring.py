@@ -9,6 +9,8 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from civicgrid_platform.auth import (
@@ -17,12 +19,19 @@ from civicgrid_platform.auth import (
     load_signing_key,
     signing_key_to_pem,
 )
+from sqlalchemy import TextClause, text
 
 from civicgrid_identity.db.keys_repo import KeyRepository
 from civicgrid_identity.usecases.context import IdentityContext
 
 # Advisory lock id serialising key creation/rotation across replicas.
 _RING_LOCK = 7236101
+
+
+@dataclass(frozen=True, slots=True)
+class RotatedKey:
+    kid: str
+    activates_at: datetime
 
 
 class KeyRing:
@@ -48,48 +57,58 @@ class KeyRing:
         self._loaded_at = 0.0
 
     async def ensure_key(self) -> None:
-        """Create the first key when the ring is empty (many replicas may start at once)."""
+        """Create the first key when the ring is empty (many replicas may start at once).
+
+        The very first key signs at once: no verifier can have cached a key set yet.
+        """
         async with self.ctx.uow(tenant_id=None) as uow:
             await uow.session.execute(_advisory_lock())
             repo = KeyRepository(uow.session)
-            if await repo.active() is None:
-                await self._add_new_key(repo)
+            if await repo.newest() is None:
+                await self._add_new_key(repo, activates_at=self.ctx.clock())
             await uow.commit()
         self.invalidate()
 
-    async def rotate(self, *, only_if_older_than: float | None = None) -> str | None:
-        """Make a new active key; the previous ones stay published until their tokens expire.
+    async def rotate(
+        self, *, only_if_older_than: float | None = None, lead: timedelta | None = None
+    ) -> RotatedKey | None:
+        """Publish a new key now; it signs from `lead` later (default: the policy's publish lead).
 
-        With only_if_older_than (seconds), rotate only when the active key is that old — the
-        timer on every replica calls this and at most one rotation happens.
+        The previous keys stay published until their last tokens have expired. With
+        only_if_older_than (seconds), rotate only when the newest key is that old: the timer on
+        every replica calls this and at most one rotation happens.
         """
         now = self.ctx.clock()
+        policy = self.ctx.tokens
         async with self.ctx.uow(tenant_id=None) as uow:
             await uow.session.execute(_advisory_lock())
             repo = KeyRepository(uow.session)
-            active = await repo.active()
+            newest = await repo.newest()
             if (
                 only_if_older_than is not None
-                and active is not None
-                and (now - active.created_at).total_seconds() < only_if_older_than
+                and newest is not None
+                and (now - newest.activates_at).total_seconds() < only_if_older_than
             ):
                 return None
-            kid = await self._add_new_key(repo)
-            policy = self.ctx.tokens
+            activates_at = now + (policy.key_publish_lead if lead is None else lead)
+            kid = await self._add_new_key(repo, activates_at=activates_at)
             await repo.retire_all_but(
-                kid, retired_at=now, published_until=now + policy.access_ttl + policy.jwks_grace
+                kid,
+                retired_at=activates_at,
+                published_until=activates_at + policy.access_ttl + policy.jwks_grace,
             )
             await uow.commit()
         self.invalidate()
-        return kid
+        return RotatedKey(kid, activates_at)
 
-    async def _add_new_key(self, repo: KeyRepository) -> str:
+    async def _add_new_key(self, repo: KeyRepository, *, activates_at: datetime) -> str:
         key = generate_signing_key()
         await repo.add(
             kid=key.kid,
             algorithm="RS256",
             private_sealed=self.ctx.key_sealer.seal(signing_key_to_pem(key)),
             public_jwk=key.public_jwk(),
+            activates_at=activates_at,
         )
         return key.kid
 
@@ -101,8 +120,9 @@ class KeyRing:
                 return
             async with self.ctx.uow(tenant_id=None) as uow:
                 repo = KeyRepository(uow.session)
-                active = await repo.active()
-                published = await repo.published(self.ctx.clock())
+                now = self.ctx.clock()
+                active = await repo.active(now)
+                published = await repo.published(now)
             if active is None:
                 raise RuntimeError("no signing key: run ensure_key() at start")
             if self._active is None or self._active.kid != active.kid:
@@ -113,7 +133,5 @@ class KeyRing:
             self._loaded_at = time.monotonic()
 
 
-def _advisory_lock() -> Any:
-    from sqlalchemy import text
-
+def _advisory_lock() -> TextClause:
     return text(f"SELECT pg_advisory_xact_lock({_RING_LOCK})")

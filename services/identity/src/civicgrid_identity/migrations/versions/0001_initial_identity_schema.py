@@ -117,6 +117,7 @@ def upgrade() -> None:
             server_default=sa.text("now()"),
             nullable=False,
         ),
+        sa.Column("activates_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("retired_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("published_until", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("kid"),
