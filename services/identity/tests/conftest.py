@@ -62,7 +62,9 @@ class Bootstrapped:
 async def bootstrapped(identity_settings: IdentitySettings) -> AsyncIterator[Bootstrapped]:
     identity = build(identity_settings, passwords=cheap_passwords())
     await identity.keyring.ensure_key()
-    created = await ensure_platform_admin(identity.ctx, PLATFORM_ADMIN_EMAIL, PLATFORM_ADMIN_PASSWORD)
+    created = await ensure_platform_admin(
+        identity.ctx, PLATFORM_ADMIN_EMAIL, PLATFORM_ADMIN_PASSWORD
+    )
     try:
         yield Bootstrapped(identity, created)
     finally:

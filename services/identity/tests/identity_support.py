@@ -10,7 +10,7 @@ import itertools
 import json
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -152,7 +152,6 @@ class Member:
 class District:
     tenant: dict[str, Any]
     admin: Member
-    units: dict[str, UUID] = field(default_factory=dict)
 
     @property
     def id(self) -> str:
@@ -278,7 +277,9 @@ class IdentityApi:
             expect=expect,
         )
 
-    async def remember_ancestry(self, district: District, unit: UUID, ancestors: list[UUID]) -> None:
+    async def remember_ancestry(
+        self, district: District, unit: UUID, ancestors: list[UUID]
+    ) -> None:
         """What identity learns from grid events: a unit's ancestors, nearest first."""
         tenant_id = UUID(district.id)
         async with self.ctx.uow(tenant_id=tenant_id) as uow:

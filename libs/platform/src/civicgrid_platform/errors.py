@@ -85,3 +85,16 @@ def mapping_for(error: BaseException) -> ErrorMapping | None:
         if found is not None:
             return found
     return None
+
+
+def is_unstorable_value(error: BaseException) -> bool:
+    """True for a database "data exception" (SQLSTATE class 22): a NUL character, text longer
+    than its column, a number out of range. Such errors come from the request's values, so the
+    edges answer 4xx; drivers wrap them differently, hence the walk along the cause chain."""
+    seen: BaseException | None = error
+    while seen is not None:
+        state = getattr(seen, "sqlstate", None) or getattr(seen, "pgcode", None)
+        if isinstance(state, str) and state.startswith("22"):
+            return True
+        seen = getattr(seen, "orig", None) or seen.__cause__
+    return False

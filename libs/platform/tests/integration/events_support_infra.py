@@ -14,6 +14,7 @@ from aiokafka.structs import ConsumerRecord
 from civicgrid_platform.db.engine import create_engine
 from civicgrid_platform.db.outbox_table import inbox_table, outbox_table
 from civicgrid_platform.db.rls import enable_tenant_rls
+from civicgrid_platform.db.tenancy import bind_tenant
 from civicgrid_platform.events.cloudevents import OutgoingEvent
 from civicgrid_platform.events.producer import KafkaMessage
 from civicgrid_testkit import ServiceDatabase, unique_name
@@ -48,11 +49,9 @@ class Database:
     async def scalar(self, sql: str, **params: object) -> object:
         """A value read as the owner (FORCE RLS: bind ``tenant`` to see tenant rows)."""
         async with self.owner.begin() as connection:
-            if "tenant" in params:
-                await connection.execute(
-                    text("SELECT set_config('app.tenant_id', :tenant, true)"),
-                    {"tenant": str(params["tenant"])},
-                )
+            tenant = params.pop("tenant", None)
+            if tenant is not None:
+                await bind_tenant(connection, tenant)  # type: ignore[arg-type]
             return (await connection.execute(text(sql), params)).scalar()
 
 

@@ -82,7 +82,6 @@ async def test_state_change_and_its_event_commit_together(
     assert row.headers["ce_dataschema"] == "google.protobuf.StringValue"
     trace_id = format(request_span.get_span_context().trace_id, "032x")
     assert row.headers["traceparent"].split("-")[1] == trace_id
-    assert row.published_at is None
 
 
 async def test_an_error_in_the_block_rolls_back_state_and_event(

@@ -10,6 +10,7 @@ from uuid import UUID, uuid4
 
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from civicgrid_platform.db.tenancy import bind_tenant
 from civicgrid_platform.db.uow import UnitOfWork, UnitOfWorkFactory
 from civicgrid_platform.events.cloudevents import IncomingEvent, OutgoingEvent
 from civicgrid_platform.events.consumer import Batch, ConsumerRunner
@@ -109,9 +110,7 @@ def _runner(
 
 async def _names(database: Database, tenant: UUID) -> list[str]:
     async with database.owner.begin() as connection:
-        await connection.execute(
-            text("SELECT set_config('app.tenant_id', :tenant, true)"), {"tenant": str(tenant)}
-        )
+        await bind_tenant(connection, tenant)
         rows = await connection.execute(text("SELECT name FROM things ORDER BY name"))
         return list(rows.scalars())
 
@@ -204,9 +203,7 @@ async def test_a_transient_failure_is_retried_until_it_passes(
 ) -> None:
     blocked_id = uuid4()
     async with database.owner.begin() as connection:
-        await connection.execute(
-            text("SELECT set_config('app.tenant_id', :t, true)"), {"t": str(TENANT_A)}
-        )
+        await bind_tenant(connection, TENANT_A)
         await connection.execute(
             THINGS.insert().values(id=blocked_id, tenant_id=TENANT_A, name="blocked")
         )
@@ -236,9 +233,7 @@ async def test_a_transient_failure_is_retried_until_it_passes(
 
     async with running(runner.run), database.owner.connect() as holder:
         async with holder.begin():  # a real row lock: the handler's UPDATE hits lock_timeout
-            await holder.execute(
-                text("SELECT set_config('app.tenant_id', :t, true)"), {"t": str(TENANT_A)}
-            )
+            await bind_tenant(holder, TENANT_A)
             await holder.execute(
                 text("SELECT 1 FROM things WHERE id = :id FOR UPDATE"), {"id": blocked_id}
             )

@@ -17,7 +17,11 @@ pytestmark = pytest.mark.integration
 
 async def register_client(api: IdentityApi, district: District, scopes: list[str]) -> dict:
     answer = await api.call(
-        "POST", "/v1/clients", json={"name": " Open311 bridge ", "scopes": scopes}, headers=district.admin.headers, expect=201
+        "POST",
+        "/v1/clients",
+        json={"name": " Open311 bridge ", "scopes": scopes},
+        headers=district.admin.headers,
+        expect=201,
     )
     return dict(answer.json())
 
@@ -44,11 +48,19 @@ async def test_client_credentials_grant_issues_a_client_token_with_the_scopes(
     assert token["token_type"] == "Bearer"
     assert token["refresh_token"] is None
     claims = jwt_part(token["access_token"], 1)
-    assert (claims["kind"], claims["sub"], claims["tid"]) == ("client", client["client_id"], district.id)
+    assert (claims["kind"], claims["sub"], claims["tid"]) == (
+        "client",
+        client["client_id"],
+        district.id,
+    )
     assert claims["scope"] == "people:read tickets:write"
     assert claims["roles"] == []
 
-    narrowed = (await api.call("POST", "/v1/oauth/token", data=grant(client, scope="tickets:write"), expect=200)).json()
+    narrowed = (
+        await api.call(
+            "POST", "/v1/oauth/token", data=grant(client, scope="tickets:write"), expect=200
+        )
+    ).json()
     assert narrowed["scope"] == "tickets:write"
     assert jwt_part(narrowed["access_token"], 1)["scope"] == "tickets:write"
 
@@ -59,39 +71,59 @@ async def test_client_credentials_grant_issues_a_client_token_with_the_scopes(
     await api.call("GET", "/v1/people", headers=bearer(narrowed["access_token"]), expect=404)
 
 
-async def test_client_credentials_grant_refuses_what_it_should(api: IdentityApi, district: District):
+async def test_client_credentials_grant_refuses_what_it_should(
+    api: IdentityApi, district: District
+):
     client = await register_client(api, district, ["tickets:read"])
 
-    too_much = await api.call("POST", "/v1/oauth/token", data=grant(client, scope="tickets:read people:contact"), expect=422)
+    too_much = await api.call(
+        "POST",
+        "/v1/oauth/token",
+        data=grant(client, scope="tickets:read people:contact"),
+        expect=422,
+    )
     assert problem_fields(too_much) == ["scope"]
-    wrong = await api.call("POST", "/v1/oauth/token", data=grant(client, client_secret="not-the-secret"), expect=401)
+    wrong = await api.call(
+        "POST", "/v1/oauth/token", data=grant(client, client_secret="not-the-secret"), expect=401
+    )
     assert wrong.json()["detail"] == "invalid username or password"
-    await api.call("POST", "/v1/oauth/token", data=grant(client, client_id="cli_unknown"), expect=401)
-    unsupported = await api.call("POST", "/v1/oauth/token", data=grant(client, grant_type="password"), expect=422)
+    await api.call(
+        "POST", "/v1/oauth/token", data=grant(client, client_id="cli_unknown"), expect=401
+    )
+    unsupported = await api.call(
+        "POST", "/v1/oauth/token", data=grant(client, grant_type="password"), expect=422
+    )
     assert problem_fields(unsupported) == ["grant_type"]
     # JSON instead of a form is a request the endpoint does not understand.
     await api.call("POST", "/v1/oauth/token", json=grant(client), expect=422)
 
 
-async def test_only_tenant_admins_register_clients_and_scopes_are_checked(api: IdentityApi, district: District):
+async def test_only_tenant_admins_register_clients_and_scopes_are_checked(
+    api: IdentityApi, district: District
+):
     resident = await api.register(district)
-    await api.call("POST", "/v1/clients", json={"name": "x", "scopes": []}, headers=resident.headers, expect=403)
+    await api.call(
+        "POST",
+        "/v1/clients",
+        json={"name": "x", "scopes": []},
+        headers=resident.headers,
+        expect=403,
+    )
     bad = await api.call(
-        "POST", "/v1/clients", json={"name": "x", "scopes": ["ok:scope", "Not A Scope"]}, headers=district.admin.headers, expect=422
+        "POST",
+        "/v1/clients",
+        json={"name": "x", "scopes": ["ok:scope", "Not A Scope"]},
+        headers=district.admin.headers,
+        expect=422,
     )
     assert problem_fields(bad) == ["scopes.1"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: services/identity/src/civicgrid_identity/api/routes_people.py:40 GET /v1/me does "
-        "UUID(actor.subject); a client token's subject is 'cli_...', so ValueError escapes and "
-        "the integrator gets a 500 instead of a 4xx"
-    ),
-)
-async def test_me_with_a_client_token_is_a_client_error_not_a_server_error(api: IdentityApi, district: District):
+async def test_me_with_a_client_token_is_refused_not_a_server_error(
+    api: IdentityApi, district: District
+):
+    # Regression: /v1/me parsed the client id as a person UUID and answered 500.
     client = await register_client(api, district, ["people:read"])
     token = (await api.call("POST", "/v1/oauth/token", data=grant(client), expect=200)).json()
-    answer = await api.call("GET", "/v1/me", headers=bearer(token["access_token"]))
-    assert 400 <= answer.status_code < 500, answer.text
+    answer = await api.call("GET", "/v1/me", headers=bearer(token["access_token"]), expect=403)
+    assert answer.headers["content-type"].startswith("application/problem+json")

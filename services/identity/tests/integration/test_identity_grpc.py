@@ -70,11 +70,20 @@ async def test_get_person_and_batch_get_people(rpc: Rpc, api: IdentityApi, distr
     unit = new_unit()
     await api.grant(district.admin, resident.id, "volunteer", unit)
 
-    answer = await rpc.stub.GetPerson(pb.GetPersonRequest(person_id=resident.id), metadata=Rpc.auth(district.admin))
+    answer = await rpc.stub.GetPerson(
+        pb.GetPersonRequest(person_id=resident.id), metadata=Rpc.auth(district.admin)
+    )
     person = answer.person
-    assert (person.id, person.tenant_id, person.phone) == (resident.id, district.id, resident.person["phone"])
+    assert (person.id, person.tenant_id, person.phone) == (
+        resident.id,
+        district.id,
+        resident.person["phone"],
+    )
     assert (person.living_alone, person.locale, person.status) == (True, "en", "active")
-    assert {(r.role, r.unit_id) for r in person.roles} == {("resident", ""), ("volunteer", str(unit))}
+    assert {(r.role, r.unit_id) for r in person.roles} == {
+        ("resident", ""),
+        ("volunteer", str(unit)),
+    }
 
     missing = "00000000-0000-4000-8000-000000000001"
     batch = await rpc.stub.BatchGetPeople(
@@ -101,18 +110,24 @@ async def test_calls_are_refused_without_token_with_bad_ids_and_across_districts
     error = await rpc_error(rpc.stub.GetPerson(pb.GetPersonRequest(person_id=resident.id)))
     assert error.code() == grpc.StatusCode.UNAUTHENTICATED
     error = await rpc_error(
-        rpc.stub.GetPerson(pb.GetPersonRequest(person_id=resident.id), metadata=(("authorization", "Bearer x.y.z"),))
+        rpc.stub.GetPerson(
+            pb.GetPersonRequest(person_id=resident.id),
+            metadata=(("authorization", "Bearer x.y.z"),),
+        )
     )
     assert error.code() == grpc.StatusCode.UNAUTHENTICATED
 
     error = await rpc_error(
-        rpc.stub.GetPerson(pb.GetPersonRequest(person_id="not-a-uuid"), metadata=Rpc.auth(district.admin))
+        rpc.stub.GetPerson(
+            pb.GetPersonRequest(person_id="not-a-uuid"), metadata=Rpc.auth(district.admin)
+        )
     )
     assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert "person_id" in (error.details() or "")
     error = await rpc_error(
         rpc.stub.BatchGetPeople(
-            pb.BatchGetPeopleRequest(person_ids=[resident.id, "nope"]), metadata=Rpc.auth(district.admin)
+            pb.BatchGetPeopleRequest(person_ids=[resident.id, "nope"]),
+            metadata=Rpc.auth(district.admin),
         )
     )
     assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
@@ -120,11 +135,17 @@ async def test_calls_are_refused_without_token_with_bad_ids_and_across_districts
 
     other = await api.district()
     for call in (
-        rpc.stub.GetPerson(pb.GetPersonRequest(person_id=resident.id), metadata=Rpc.auth(other.admin)),
-        rpc.stub.GetEmergencyContacts(pb.GetEmergencyContactsRequest(person_id=resident.id), metadata=Rpc.auth(other.admin)),
+        rpc.stub.GetPerson(
+            pb.GetPersonRequest(person_id=resident.id), metadata=Rpc.auth(other.admin)
+        ),
+        rpc.stub.GetEmergencyContacts(
+            pb.GetEmergencyContactsRequest(person_id=resident.id), metadata=Rpc.auth(other.admin)
+        ),
     ):
         assert (await rpc_error(call)).code() == grpc.StatusCode.NOT_FOUND
-    batch = await rpc.stub.BatchGetPeople(pb.BatchGetPeopleRequest(person_ids=[resident.id]), metadata=Rpc.auth(other.admin))
+    batch = await rpc.stub.BatchGetPeople(
+        pb.BatchGetPeopleRequest(person_ids=[resident.id]), metadata=Rpc.auth(other.admin)
+    )
     assert list(batch.people) == []
     assert list(batch.missing_ids) == [resident.id]
 
@@ -135,16 +156,26 @@ async def test_list_role_holders_nearest_unit_first(rpc: Rpc, api: IdentityApi, 
     at_community = await api.register(district)
     tenant_wide = await api.register(district)
     elsewhere = await api.register(district)
-    for person, unit in ((at_grid, grid), (at_community, community), (tenant_wide, None), (elsewhere, new_unit())):
+    for person, unit in (
+        (at_grid, grid),
+        (at_community, community),
+        (tenant_wide, None),
+        (elsewhere, new_unit()),
+    ):
         await api.grant(district.admin, person.id, "grid_leader", unit)
     await api.remember_ancestry(district, grid, [community])
 
     def request(unit, include_ancestors, known=()):
         return pb.ListRoleHoldersRequest(
-            unit_id=str(unit), role="grid_leader", include_ancestors=include_ancestors, ancestor_unit_ids=[str(u) for u in known]
+            unit_id=str(unit),
+            role="grid_leader",
+            include_ancestors=include_ancestors,
+            ancestor_unit_ids=[str(u) for u in known],
         )
 
-    only_here = await rpc.stub.ListRoleHolders(request(grid, False), metadata=Rpc.auth(district.admin))
+    only_here = await rpc.stub.ListRoleHolders(
+        request(grid, False), metadata=Rpc.auth(district.admin)
+    )
     assert [h.person.id for h in only_here.holders] == [at_grid.id]
 
     upwards = await rpc.stub.ListRoleHolders(request(grid, True), metadata=Rpc.auth(district.admin))
@@ -156,22 +187,44 @@ async def test_list_role_holders_nearest_unit_first(rpc: Rpc, api: IdentityApi, 
     assert upwards.holders[0].person.phone == at_grid.person["phone"]
 
     # A unit identity has not learnt about: the caller passes its ancestors.
-    told = await rpc.stub.ListRoleHolders(request(building, True, [grid, community]), metadata=Rpc.auth(district.admin))
+    told = await rpc.stub.ListRoleHolders(
+        request(building, True, [grid, community]), metadata=Rpc.auth(district.admin)
+    )
     assert [h.person.id for h in told.holders] == [at_grid.id, at_community.id, tenant_wide.id]
 
-    error = await rpc_error(rpc.stub.ListRoleHolders(request("x", True), metadata=Rpc.auth(district.admin)))
+    error = await rpc_error(
+        rpc.stub.ListRoleHolders(request("x", True), metadata=Rpc.auth(district.admin))
+    )
     assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
 
 
-async def test_emergency_contacts_and_device_resolution(rpc: Rpc, api: IdentityApi, district: District):
+async def test_emergency_contacts_and_device_resolution(
+    rpc: Rpc, api: IdentityApi, district: District
+):
     elder = await api.register(district, living_alone=True)
     contacts = {
         "contacts": [
-            {"name": "Daughter", "relation": "daughter", "phone": "+8613800000001", "preferred_channel": "voice"},
-            {"name": "Neighbour", "relation": "neighbour", "phone": "+8613800000002", "preferred_channel": "app"},
+            {
+                "name": "Daughter",
+                "relation": "daughter",
+                "phone": "+8613800000001",
+                "preferred_channel": "voice",
+            },
+            {
+                "name": "Neighbour",
+                "relation": "neighbour",
+                "phone": "+8613800000002",
+                "preferred_channel": "app",
+            },
         ]
     }
-    await api.call("PUT", f"/v1/people/{elder.id}/emergency-contacts", json=contacts, headers=elder.headers, expect=200)
+    await api.call(
+        "PUT",
+        f"/v1/people/{elder.id}/emergency-contacts",
+        json=contacts,
+        headers=elder.headers,
+        expect=200,
+    )
     answer = await rpc.stub.GetEmergencyContacts(
         pb.GetEmergencyContactsRequest(person_id=elder.id), metadata=Rpc.auth(district.admin)
     )
@@ -183,7 +236,11 @@ async def test_emergency_contacts_and_device_resolution(rpc: Rpc, api: IdentityA
     device_id = f"grpc-{elder.id[:8]}"
     bound = (
         await api.call(
-            "POST", f"/v1/people/{elder.id}/devices", json={"device_id": device_id}, headers=district.admin.headers, expect=201
+            "POST",
+            f"/v1/people/{elder.id}/devices",
+            json={"device_id": device_id},
+            headers=district.admin.headers,
+            expect=201,
         )
     ).json()
     payload = b"press:2026-01-05T08:00:00Z"
@@ -192,12 +249,20 @@ async def test_emergency_contacts_and_device_resolution(rpc: Rpc, api: IdentityA
         pb.ResolveDeviceRequest(device_id=device_id, signature=signature, payload=payload),
         metadata=Rpc.auth(district.admin),
     )
-    assert (resolved.device_id, resolved.person_id, resolved.tenant_id) == (device_id, elder.id, district.id)
+    assert (resolved.device_id, resolved.person_id, resolved.tenant_id) == (
+        device_id,
+        elder.id,
+        district.id,
+    )
 
-    wrong = pb.ResolveDeviceRequest(device_id=device_id, signature=device_signature("guess", payload), payload=payload)
+    wrong = pb.ResolveDeviceRequest(
+        device_id=device_id, signature=device_signature("guess", payload), payload=payload
+    )
     error = await rpc_error(rpc.stub.ResolveDevice(wrong, metadata=Rpc.auth(district.admin)))
     assert error.code() == grpc.StatusCode.UNAUTHENTICATED
-    unknown = pb.ResolveDeviceRequest(device_id="grpc-unknown", signature=signature, payload=payload)
+    unknown = pb.ResolveDeviceRequest(
+        device_id="grpc-unknown", signature=signature, payload=payload
+    )
     error = await rpc_error(rpc.stub.ResolveDevice(unknown, metadata=Rpc.auth(district.admin)))
     assert error.code() == grpc.StatusCode.NOT_FOUND
 
@@ -208,20 +273,18 @@ async def test_emergency_contacts_and_device_resolution(rpc: Rpc, api: IdentityA
     assert error.code() == grpc.StatusCode.PERMISSION_DENIED
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: services/identity/src/civicgrid_identity/usecases/care.py:125 resolve_device calls "
-        "hmac.compare_digest(expected, signature.lower()) on str; a signature with a non-ASCII "
-        "character raises TypeError, which the gRPC error interceptor does not map, so a "
-        "malformed press becomes UNKNOWN (a server error) instead of UNAUTHENTICATED"
-    ),
-)
-async def test_a_non_hex_signature_is_refused_as_unauthenticated(rpc: Rpc, api: IdentityApi, district: District):
+async def test_a_non_hex_signature_is_refused_as_unauthenticated(
+    rpc: Rpc, api: IdentityApi, district: District
+):
+    # Regression: a non-ASCII signature made hmac.compare_digest raise and the RPC fail UNKNOWN.
     elder = await api.register(district)
     device_id = f"utf-{elder.id[:8]}"
     await api.call(
-        "POST", f"/v1/people/{elder.id}/devices", json={"device_id": device_id}, headers=district.admin.headers, expect=201
+        "POST",
+        f"/v1/people/{elder.id}/devices",
+        json={"device_id": device_id},
+        headers=district.admin.headers,
+        expect=201,
     )
     request = pb.ResolveDeviceRequest(device_id=device_id, signature="é" * 64, payload=b"press")
     error = await rpc_error(rpc.stub.ResolveDevice(request, metadata=Rpc.auth(district.admin)))

@@ -24,7 +24,9 @@ def masked(phone: str) -> str:
     return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
 
 
-async def client_token(api: IdentityApi, district: District, scopes: list[str], requested: str) -> str:
+async def client_token(
+    api: IdentityApi, district: District, scopes: list[str], requested: str
+) -> str:
     client = (
         await api.call(
             "POST",
@@ -40,7 +42,9 @@ async def client_token(api: IdentityApi, district: District, scopes: list[str], 
         "client_secret": client["client_secret"],
         "scope": requested,
     }
-    return str((await api.call("POST", "/v1/oauth/token", data=form, expect=200)).json()["access_token"])
+    return str(
+        (await api.call("POST", "/v1/oauth/token", data=form, expect=200)).json()["access_token"]
+    )
 
 
 async def test_residents_read_only_themselves(api: IdentityApi, district: District):
@@ -52,7 +56,9 @@ async def test_residents_read_only_themselves(api: IdentityApi, district: Distri
     assert own.json()["phone"] == alice.person["phone"]
 
 
-async def test_phone_numbers_are_shown_in_full_only_to_those_who_work_cases(api: IdentityApi, district: District):
+async def test_phone_numbers_are_shown_in_full_only_to_those_who_work_cases(
+    api: IdentityApi, district: District
+):
     resident = await api.register(district)
     phone = resident.person["phone"]
     leader = await api.staff(district, district.admin, [("grid_leader", new_unit())])
@@ -62,7 +68,9 @@ async def test_phone_numbers_are_shown_in_full_only_to_those_who_work_cases(api:
 
     seen = await api.call("GET", f"/v1/people/{resident.id}", headers=leader.headers, expect=200)
     assert seen.json()["phone"] == phone
-    listed = await api.call("GET", "/v1/people", headers=leader.headers, params={"limit": 200}, expect=200)
+    listed = await api.call(
+        "GET", "/v1/people", headers=leader.headers, params={"limit": 200}, expect=200
+    )
     assert phone in {p["phone"] for p in listed.json()["items"]}
 
     # A volunteer is not case-working staff: the directory stays closed.
@@ -70,16 +78,28 @@ async def test_phone_numbers_are_shown_in_full_only_to_those_who_work_cases(api:
     await api.call("GET", f"/v1/people/{resident.id}", headers=volunteer.headers, expect=404)
 
     # An integrator that may read people sees masked numbers...
-    reader = bearer(await client_token(api, district, ["people:contact", "people:read"], "people:read"))
+    reader = bearer(
+        await client_token(api, district, ["people:contact", "people:read"], "people:read")
+    )
     seen = await api.call("GET", f"/v1/people/{resident.id}", headers=reader, expect=200)
     assert seen.json()["phone"] == masked(phone)
     assert seen.json()["phone"] != phone
     listed = await api.call("GET", "/v1/people", headers=reader, params={"limit": 200}, expect=200)
-    assert {p["phone"] for p in listed.json()["items"]} == {masked(p) for p in (phone, leader.person["phone"], volunteer.person["phone"], district.admin.person["phone"])}
+    assert {p["phone"] for p in listed.json()["items"]} == {
+        masked(p)
+        for p in (
+            phone,
+            leader.person["phone"],
+            volunteer.person["phone"],
+            district.admin.person["phone"],
+        )
+    }
 
     # ...one that must contact people (notifications) sees them in full.
     contact = bearer(
-        await client_token(api, district, ["people:contact", "people:read"], "people:read people:contact")
+        await client_token(
+            api, district, ["people:contact", "people:read"], "people:read people:contact"
+        )
     )
     seen = await api.call("GET", f"/v1/people/{resident.id}", headers=contact, expect=200)
     assert seen.json()["phone"] == phone
@@ -92,7 +112,11 @@ async def test_people_list_pages_with_a_cursor(api: IdentityApi, district: Distr
     cursor = None
     while True:
         params = {"limit": 2, **({"cursor": cursor} if cursor else {})}
-        page = (await api.call("GET", "/v1/people", headers=district.admin.headers, params=params, expect=200)).json()
+        page = (
+            await api.call(
+                "GET", "/v1/people", headers=district.admin.headers, params=params, expect=200
+            )
+        ).json()
         assert len(page["items"]) <= 2
         seen += [p["id"] for p in page["items"]]
         cursor = page["next_cursor"]
@@ -100,43 +124,91 @@ async def test_people_list_pages_with_a_cursor(api: IdentityApi, district: Distr
             break
     assert len(seen) == len(set(seen)) == 4  # the admin and three residents
     tampered = await api.call(
-        "GET", "/v1/people", headers=district.admin.headers, params={"cursor": "eyJpZCI6IngifQ"}, expect=422
+        "GET",
+        "/v1/people",
+        headers=district.admin.headers,
+        params={"cursor": "eyJpZCI6IngifQ"},
+        expect=422,
     )
     assert problem_fields(tampered) == ["query.cursor"]
 
 
-async def test_people_change_their_own_profile_but_not_admin_fields(api: IdentityApi, district: District):
+async def test_people_change_their_own_profile_but_not_admin_fields(
+    api: IdentityApi, district: District
+):
     resident = await api.register(district)
     url = f"/v1/people/{resident.id}"
     changed = await api.call(
-        "PATCH", url, json={"display_name": "New Name", "email": "New@Example.org"}, headers=resident.headers, expect=200
+        "PATCH",
+        url,
+        json={"display_name": "New Name", "email": "New@Example.org"},
+        headers=resident.headers,
+        expect=200,
     )
-    assert (changed.json()["display_name"], changed.json()["email"]) == ("New Name", "new@example.org")
-    refused = await api.call("PATCH", url, json={"living_alone": True}, headers=resident.headers, expect=422)
+    assert (changed.json()["display_name"], changed.json()["email"]) == (
+        "New Name",
+        "new@example.org",
+    )
+    refused = await api.call(
+        "PATCH", url, json={"living_alone": True}, headers=resident.headers, expect=422
+    )
     assert problem_fields(refused) == ["living_alone"]
     other = await api.register(district)
-    await api.call("PATCH", f"/v1/people/{other.id}", json={"display_name": "x"}, headers=resident.headers, expect=404)
-    clash = await api.call("PATCH", url, json={"phone": other.person["phone"]}, headers=resident.headers, expect=409)
+    await api.call(
+        "PATCH",
+        f"/v1/people/{other.id}",
+        json={"display_name": "x"},
+        headers=resident.headers,
+        expect=404,
+    )
+    clash = await api.call(
+        "PATCH", url, json={"phone": other.person["phone"]}, headers=resident.headers, expect=409
+    )
     assert problem_fields(clash) == ["phone"]
 
     by_admin = await api.call(
-        "PATCH", url, json={"living_alone": True, "party_branch": "Branch 3"}, headers=district.admin.headers, expect=200
+        "PATCH",
+        url,
+        json={"living_alone": True, "party_branch": "Branch 3"},
+        headers=district.admin.headers,
+        expect=200,
     )
     assert by_admin.json()["living_alone"] is True
     assert by_admin.json()["party_branch"] == "Branch 3"
 
 
-async def test_emergency_contacts_are_kept_in_order_and_capped_at_five(api: IdentityApi, district: District):
+async def test_emergency_contacts_are_kept_in_order_and_capped_at_five(
+    api: IdentityApi, district: District
+):
     resident = await api.register(district, living_alone=True)
     url = f"/v1/people/{resident.id}/emergency-contacts"
     contacts = [
-        {"name": "Daughter", "relation": "daughter", "phone": "+86 138 0000 0001", "preferred_channel": "voice"},
+        {
+            "name": "Daughter",
+            "relation": "daughter",
+            "phone": "+86 138 0000 0001",
+            "preferred_channel": "voice",
+        },
         {"name": "Neighbour", "relation": "neighbour", "phone": "13800000002"},
     ]
-    put = await api.call("PUT", url, json={"contacts": contacts}, headers=resident.headers, expect=200)
+    put = await api.call(
+        "PUT", url, json={"contacts": contacts}, headers=resident.headers, expect=200
+    )
     expected = [
-        {"position": 1, "name": "Daughter", "relation": "daughter", "phone": "+8613800000001", "preferred_channel": "voice"},
-        {"position": 2, "name": "Neighbour", "relation": "neighbour", "phone": "13800000002", "preferred_channel": "sms"},
+        {
+            "position": 1,
+            "name": "Daughter",
+            "relation": "daughter",
+            "phone": "+8613800000001",
+            "preferred_channel": "voice",
+        },
+        {
+            "position": 2,
+            "name": "Neighbour",
+            "relation": "neighbour",
+            "phone": "13800000002",
+            "preferred_channel": "sms",
+        },
     ]
     assert put.json() == expected
     assert (await api.call("GET", url, headers=resident.headers, expect=200)).json() == expected
@@ -163,9 +235,15 @@ async def test_emergency_contacts_are_kept_in_order_and_capped_at_five(api: Iden
     await api.call("PUT", url, json={"contacts": []}, headers=stranger.headers, expect=404)
 
 
-async def bind(api: IdentityApi, by: Member, person_id: str, device_id: str, expect: int = 201) -> dict:
+async def bind(
+    api: IdentityApi, by: Member, person_id: str, device_id: str, expect: int = 201
+) -> dict:
     answer = await api.call(
-        "POST", f"/v1/people/{person_id}/devices", json={"device_id": device_id}, headers=by.headers, expect=expect
+        "POST",
+        f"/v1/people/{person_id}/devices",
+        json={"device_id": device_id},
+        headers=by.headers,
+        expect=expect,
     )
     return dict(answer.json())
 
@@ -181,13 +259,19 @@ async def test_alert_device_is_bound_once_and_presses_are_checked_by_signature(
     assert len(secret) == 64
 
     again = await api.call(
-        "POST", f"/v1/people/{elder.id}/devices", json={"device_id": device_id}, headers=district.admin.headers, expect=409
+        "POST",
+        f"/v1/people/{elder.id}/devices",
+        json={"device_id": device_id},
+        headers=district.admin.headers,
+        expect=409,
     )
     assert problem_fields(again) == ["device_id"]
     assert "secret" not in again.text
 
     payload = b'{"pressed_at":"2026-01-05T08:00:00Z","battery":81}'
-    tenant_id, person_id = await resolve_device(ctx, device_id, device_signature(secret, payload), payload)
+    tenant_id, person_id = await resolve_device(
+        ctx, device_id, device_signature(secret, payload), payload
+    )
     assert (str(tenant_id), str(person_id)) == (district.id, elder.id)
     # Signatures are hex; case does not matter.
     await resolve_device(ctx, device_id, device_signature(secret, payload).upper(), payload)
@@ -217,7 +301,12 @@ async def test_registration_normalises_and_validates_phone(api: IdentityApi, dis
     answer = await api.call(
         "POST",
         "/v1/residents",
-        json={"tenant": district.slug, "display_name": "x", "phone": "not a phone", "password": "long-enough-pw"},
+        json={
+            "tenant": district.slug,
+            "display_name": "x",
+            "phone": "not a phone",
+            "password": "long-enough-pw",
+        },
         expect=422,
     )
     assert problem_fields(answer) == ["phone"]
@@ -225,26 +314,26 @@ async def test_registration_normalises_and_validates_phone(api: IdentityApi, dis
     ok = await api.call(
         "POST",
         "/v1/residents",
-        json={"tenant": district.slug, "display_name": "x", "phone": f"({phone[:6]}) {phone[6:]}", "password": "long-enough-pw"},
+        json={
+            "tenant": district.slug,
+            "display_name": "x",
+            "phone": f"({phone[:6]}) {phone[6:]}",
+            "password": "long-enough-pw",
+        },
         expect=201,
     )
     assert ok.json()["phone"] == phone
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: services/identity/src/civicgrid_identity/usecases/people.py:126-140 _validated lets "
-        "living_alone=null through to UPDATE people (NOT NULL column); db/people_repo.py:113-115 "
-        "then maps every IntegrityError that is not uq_people_email to AlreadyExists(field='phone'), "
-        "so the admin gets 409 'a person with this phone already exists' instead of 422 naming "
-        "living_alone"
-    ),
-)
-async def test_clearing_a_required_flag_is_refused_naming_that_field(api: IdentityApi, district: District):
+async def test_clearing_a_required_flag_is_refused_naming_that_field(
+    api: IdentityApi, district: District
+):
     resident = await api.register(district)
     answer = await api.call(
-        "PATCH", f"/v1/people/{resident.id}", json={"living_alone": None}, headers=district.admin.headers
+        "PATCH",
+        f"/v1/people/{resident.id}",
+        json={"living_alone": None},
+        headers=district.admin.headers,
     )
     assert answer.status_code == 422, answer.text
     assert any(field.endswith("living_alone") for field in problem_fields(answer))

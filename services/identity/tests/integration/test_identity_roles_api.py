@@ -22,7 +22,11 @@ async def test_invited_staff_accept_sign_in_and_hold_their_role_at_the_unit(
     grid = new_unit()
     invitation = (
         await api.invite(
-            district.id, district.admin, [("grid_leader", grid)], display_name="Li Wei", party_category="direct"
+            district.id,
+            district.admin,
+            [("grid_leader", grid)],
+            display_name="Li Wei",
+            party_category="direct",
         )
     ).json()
     person = invitation["person"]
@@ -52,7 +56,9 @@ async def test_invited_staff_accept_sign_in_and_hold_their_role_at_the_unit(
     assert problem_fields(again) == ["code"]
 
 
-async def test_only_admins_invite_and_only_into_their_own_district(api: IdentityApi, district: District):
+async def test_only_admins_invite_and_only_into_their_own_district(
+    api: IdentityApi, district: District
+):
     leader = await api.staff(district, district.admin, [("grid_leader", new_unit())])
     await api.invite(district.id, leader, [], expect=403)
     other = await api.district()
@@ -64,7 +70,9 @@ async def test_unknown_role_is_refused_naming_the_field(api: IdentityApi, distri
     assert problem_fields(answer) == ["role"]
 
 
-async def test_unit_scoped_admin_grants_only_at_or_below_their_unit(api: IdentityApi, district: District):
+async def test_unit_scoped_admin_grants_only_at_or_below_their_unit(
+    api: IdentityApi, district: District
+):
     community, grid, building, elsewhere = new_unit(), new_unit(), new_unit(), new_unit()
     unit_admin = await api.staff(district, district.admin, [("tenant_admin", community)])
     resident = await api.register(district)
@@ -105,23 +113,41 @@ async def test_tenant_wide_admin_grants_anywhere_and_revokes(api: IdentityApi, d
     again = await api.grant(district.admin, resident.id, "grid_leader", unit, expect=201)
     assert again.json()["id"] == first.json()["id"]
 
-    person = (await api.call("GET", f"/v1/people/{resident.id}", headers=district.admin.headers, expect=200)).json()
+    person = (
+        await api.call(
+            "GET", f"/v1/people/{resident.id}", headers=district.admin.headers, expect=200
+        )
+    ).json()
     assert sorted((r["role"], r["unit_id"]) for r in person["roles"]) == sorted(
         [("resident", None), ("grid_leader", str(unit)), ("info_officer", None)]
     )
 
-    await api.call("DELETE", f"/v1/role-bindings/{first.json()['id']}", headers=district.admin.headers, expect=204)
-    await api.call("DELETE", f"/v1/role-bindings/{first.json()['id']}", headers=district.admin.headers, expect=404)
+    await api.call(
+        "DELETE",
+        f"/v1/role-bindings/{first.json()['id']}",
+        headers=district.admin.headers,
+        expect=204,
+    )
+    await api.call(
+        "DELETE",
+        f"/v1/role-bindings/{first.json()['id']}",
+        headers=district.admin.headers,
+        expect=404,
+    )
     resident = await api.sign_in(district.slug, resident)
     assert sorted(jwt_part(resident.access, 1)["roles"]) == ["info_officer", "resident"]
 
 
-async def test_only_a_platform_admin_makes_another_platform_admin(api: IdentityApi, district: District):
+async def test_only_a_platform_admin_makes_another_platform_admin(
+    api: IdentityApi, district: District
+):
     resident = await api.register(district)
     await api.grant(district.admin, resident.id, "platform_admin", None, expect=403)
     platform = await api.platform_admin()
     # A platform admin may invite one (here into their own platform district).
-    invitation = await api.invite(platform.person["tenant_id"], platform, [("platform_admin", None)])
+    invitation = await api.invite(
+        platform.person["tenant_id"], platform, [("platform_admin", None)]
+    )
     assert [r["role"] for r in invitation.json()["person"]["roles"]] == ["platform_admin"]
 
 
@@ -129,4 +155,6 @@ async def test_residents_cannot_grant(api: IdentityApi, district: District):
     resident = await api.register(district)
     other = await api.register(district)
     await api.grant(resident, other.id, "volunteer", None, expect=403)
-    await api.grant(district.admin, "00000000-0000-4000-8000-000000000000", "volunteer", None, expect=404)
+    await api.grant(
+        district.admin, "00000000-0000-4000-8000-000000000000", "volunteer", None, expect=404
+    )

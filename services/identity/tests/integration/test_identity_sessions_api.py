@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from civicgrid_identity.bootstrap import build
 
 from services.identity.tests.identity_support import (
     PASSWORD,
@@ -12,6 +13,7 @@ from services.identity.tests.identity_support import (
     asgi_client,
     bearer,
     jwt_part,
+    make_app,
     problem_fields,
     unique_phone,
 )
@@ -19,7 +21,9 @@ from services.identity.tests.identity_support import (
 pytestmark = pytest.mark.integration
 
 
-async def test_resident_registers_signs_in_and_reads_their_profile(api: IdentityApi, district: District):
+async def test_resident_registers_signs_in_and_reads_their_profile(
+    api: IdentityApi, district: District
+):
     phone = unique_phone()
     body = {
         "tenant": district.slug,
@@ -68,7 +72,9 @@ async def test_me_needs_a_valid_token(api: IdentityApi):
     await api.call("GET", "/v1/me", headers=bearer("not.a.token"), expect=401)
 
 
-async def test_registration_refuses_duplicates_and_missing_contact(api: IdentityApi, district: District):
+async def test_registration_refuses_duplicates_and_missing_contact(
+    api: IdentityApi, district: District
+):
     resident = await api.register(district, email="dup@example.org")
     duplicate = {
         "tenant": district.slug,
@@ -98,15 +104,23 @@ async def test_refresh_rotates_and_reuse_of_a_spent_token_revokes_the_family(
     resident = await api.register(district)
     first_refresh = resident.refresh
 
-    rotated = (await api.call("POST", "/v1/auth/refresh", json={"refresh_token": first_refresh}, expect=200)).json()
+    rotated = (
+        await api.call(
+            "POST", "/v1/auth/refresh", json={"refresh_token": first_refresh}, expect=200
+        )
+    ).json()
     assert rotated["refresh_token"] != first_refresh
     await api.call("GET", "/v1/me", headers=bearer(rotated["access_token"]), expect=200)
 
     # The spent token again (a thief, or a replayed request): refused...
-    reuse = await api.call("POST", "/v1/auth/refresh", json={"refresh_token": first_refresh}, expect=401)
+    reuse = await api.call(
+        "POST", "/v1/auth/refresh", json={"refresh_token": first_refresh}, expect=401
+    )
     assert reuse.json()["status"] == 401
     # ...and the newer token of the same family is revoked with it.
-    await api.call("POST", "/v1/auth/refresh", json={"refresh_token": rotated["refresh_token"]}, expect=401)
+    await api.call(
+        "POST", "/v1/auth/refresh", json={"refresh_token": rotated["refresh_token"]}, expect=401
+    )
 
     # Another session of the same person is a different family and lives on.
     other = await api.sign_in(district.slug, resident)
@@ -115,13 +129,25 @@ async def test_refresh_rotates_and_reuse_of_a_spent_token_revokes_the_family(
 
 async def test_logout_revokes_the_session(api: IdentityApi, district: District):
     resident = await api.register(district)
-    rotated = (await api.call("POST", "/v1/auth/refresh", json={"refresh_token": resident.refresh}, expect=200)).json()
+    rotated = (
+        await api.call(
+            "POST", "/v1/auth/refresh", json={"refresh_token": resident.refresh}, expect=200
+        )
+    ).json()
 
-    await api.call("POST", "/v1/auth/logout", json={"refresh_token": rotated["refresh_token"]}, expect=204)
-    await api.call("POST", "/v1/auth/refresh", json={"refresh_token": rotated["refresh_token"]}, expect=401)
+    await api.call(
+        "POST", "/v1/auth/logout", json={"refresh_token": rotated["refresh_token"]}, expect=204
+    )
+    await api.call(
+        "POST", "/v1/auth/refresh", json={"refresh_token": rotated["refresh_token"]}, expect=401
+    )
     # Logging out twice, or with an unknown token, is harmless.
-    await api.call("POST", "/v1/auth/logout", json={"refresh_token": rotated["refresh_token"]}, expect=204)
-    await api.call("POST", "/v1/auth/logout", json={"refresh_token": "rt_never-issued-token"}, expect=204)
+    await api.call(
+        "POST", "/v1/auth/logout", json={"refresh_token": rotated["refresh_token"]}, expect=204
+    )
+    await api.call(
+        "POST", "/v1/auth/logout", json={"refresh_token": "rt_never-issued-token"}, expect=204
+    )
 
 
 async def test_refresh_token_expires(api: IdentityApi, district: District, clock: Clock):
@@ -130,18 +156,28 @@ async def test_refresh_token_expires(api: IdentityApi, district: District, clock
     await api.call("POST", "/v1/auth/refresh", json={"refresh_token": resident.refresh}, expect=401)
 
 
-async def test_refreshed_access_token_carries_roles_granted_since_login(api: IdentityApi, district: District):
+async def test_refreshed_access_token_carries_roles_granted_since_login(
+    api: IdentityApi, district: District
+):
     resident = await api.register(district)
     await api.grant(district.admin, resident.id, "volunteer", None)
     assert jwt_part(resident.access, 1)["roles"] == ["resident"]
-    rotated = (await api.call("POST", "/v1/auth/refresh", json={"refresh_token": resident.refresh}, expect=200)).json()
+    rotated = (
+        await api.call(
+            "POST", "/v1/auth/refresh", json={"refresh_token": resident.refresh}, expect=200
+        )
+    ).json()
     assert jwt_part(rotated["access_token"], 1)["roles"] == ["resident", "volunteer"]
 
 
 async def test_disabled_person_can_neither_log_in_nor_refresh(api: IdentityApi, district: District):
     resident = await api.register(district)
     await api.call(
-        "PATCH", f"/v1/people/{resident.id}", json={"status": "disabled"}, headers=district.admin.headers, expect=200
+        "PATCH",
+        f"/v1/people/{resident.id}",
+        json={"status": "disabled"},
+        headers=district.admin.headers,
+        expect=200,
     )
     await api.login(district.slug, resident.username, PASSWORD, expect=401)
     await api.call("POST", "/v1/auth/refresh", json={"refresh_token": resident.refresh}, expect=401)
@@ -168,7 +204,9 @@ async def test_five_failures_lock_the_account_until_the_lock_time_passes(
     await api.login(district.slug, resident.username, PASSWORD, expect=200)
 
 
-async def test_failures_spread_beyond_the_window_do_not_lock(api: IdentityApi, district: District, clock: Clock):
+async def test_failures_spread_beyond_the_window_do_not_lock(
+    api: IdentityApi, district: District, clock: Clock
+):
     resident = await api.register(district)
     for _ in range(4):
         await api.login(district.slug, resident.username, "wrong-password-1", expect=401)
@@ -188,7 +226,9 @@ async def test_a_success_clears_the_account_failures(api: IdentityApi, district:
     await api.login(district.slug, resident.username, PASSWORD, expect=200)
 
 
-async def test_one_source_guessing_many_accounts_is_throttled(app, api: IdentityApi, district: District):
+async def test_one_source_guessing_many_accounts_is_throttled(
+    app, api: IdentityApi, district: District
+):
     victim = await api.register(district)
     async with asgi_client(app, peer="203.0.113.7") as attacker:
         for i in range(30):
@@ -205,16 +245,24 @@ async def test_one_source_guessing_many_accounts_is_throttled(app, api: Identity
         assert (await own.post("/v1/auth/login", json=right)).status_code == 200
 
 
-async def test_forwarded_for_is_believed_only_from_a_trusted_proxy(app, api: IdentityApi, district: District):
+async def test_forwarded_for_is_believed_only_from_a_trusted_proxy(
+    app, api: IdentityApi, district: District
+):
     app.state.trusted_proxy_hosts = frozenset({"10.0.0.2"})
     async with asgi_client(app, peer="198.51.100.99") as direct:
         for i in range(30):
             body = {"tenant": district.slug, "username": f"g{i}@example.org", "password": "x"}
             # Spoofing a new X-Forwarded-For each time does not escape the per-source throttle.
             headers = {"X-Forwarded-For": f"192.0.2.{i}"}
-            assert (await direct.post("/v1/auth/login", json=body, headers=headers)).status_code == 401
+            assert (
+                await direct.post("/v1/auth/login", json=body, headers=headers)
+            ).status_code == 401
         body = {"tenant": district.slug, "username": "g99@example.org", "password": "x"}
-        assert (await direct.post("/v1/auth/login", json=body, headers={"X-Forwarded-For": "192.0.2.200"})).status_code == 429
+        assert (
+            await direct.post(
+                "/v1/auth/login", json=body, headers={"X-Forwarded-For": "192.0.2.200"}
+            )
+        ).status_code == 429
 
     async with asgi_client(app, peer="10.0.0.2") as proxy:
         # Behind the ingress each client is counted by its own (first) forwarded address.
@@ -223,25 +271,48 @@ async def test_forwarded_for_is_believed_only_from_a_trusted_proxy(app, api: Ide
 
         for i in range(30):
             body = {"tenant": district.slug, "username": f"p{i}@example.org", "password": "x"}
-            assert (await proxy.post("/v1/auth/login", json=body, headers=via("192.0.2.50"))).status_code == 401
+            assert (
+                await proxy.post("/v1/auth/login", json=body, headers=via("192.0.2.50"))
+            ).status_code == 401
         body = {"tenant": district.slug, "username": "p99@example.org", "password": "x"}
-        assert (await proxy.post("/v1/auth/login", json=body, headers=via("192.0.2.50"))).status_code == 429
-        assert (await proxy.post("/v1/auth/login", json=body, headers=via("192.0.2.51"))).status_code == 401
+        assert (
+            await proxy.post("/v1/auth/login", json=body, headers=via("192.0.2.50"))
+        ).status_code == 429
+        assert (
+            await proxy.post("/v1/auth/login", json=body, headers=via("192.0.2.51"))
+        ).status_code == 401
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: services/identity/src/civicgrid_identity/domain/model.py:90 normalise_username "
-        "lower-cases after schemas.Login capped the length at 254; some characters grow when "
-        "lower-cased ('İ' -> 'i̇'), so a 254-character username becomes longer than "
-        "login_throttle.key / audit_log.subject (varchar(254)) and the failed login's bookkeeping "
-        "(usecases/sessions.py:84 save_throttle, then the audit insert) fails with a 500 instead of a 401"
-    ),
-)
 async def test_a_username_that_grows_when_lower_cased_is_still_just_a_failed_login(
     api: IdentityApi, district: District
 ):
     username = "@" + "İ" * 253
     answer = await api.login(district.slug, username, "whatever-password", expect=None)
     assert answer.status_code == 401, answer.text
+
+
+async def test_registration_and_login_with_the_production_password_hashing(
+    identity_settings, district: District, sql
+):
+    """Every other test hashes cheaply; this one runs the real argon2id parameters end to end."""
+    production = build(identity_settings)  # no override: PasswordPolicy() as in production
+    handle = make_app(production, production.ctx, production.keyring)
+    try:
+        async with asgi_client(handle.app) as client:
+            real = IdentityApi(client, production.ctx)
+            resident = await real.register(district)
+            await real.login(district.slug, resident.username, "wrong-password-1", expect=401)
+            await real.call("GET", "/v1/me", headers=resident.headers, expect=200)
+    finally:
+        await handle.aclose()
+        await production.aclose()
+
+    conn = await sql.connect(as_owner=False)
+    try:
+        await conn.execute("SELECT set_config('app.tenant_id', $1, false)", district.id)
+        stored = await conn.fetchval(
+            "SELECT password_hash FROM people WHERE id = $1::uuid", resident.id
+        )
+    finally:
+        await conn.close()
+    assert stored.startswith("$argon2id$v=19$m=19456,t=2,p=1$")

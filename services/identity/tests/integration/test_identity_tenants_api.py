@@ -24,7 +24,9 @@ async def test_platform_admin_is_bootstrapped_once_and_logs_in(bootstrapped, ctx
     assert await ensure_platform_admin(ctx, PLATFORM_ADMIN_EMAIL, PLATFORM_ADMIN_PASSWORD) is False
 
     # Email logins are case-insensitive.
-    tokens = (await api.login(PLATFORM_TENANT, PLATFORM_ADMIN_EMAIL.upper(), PLATFORM_ADMIN_PASSWORD)).json()
+    tokens = (
+        await api.login(PLATFORM_TENANT, PLATFORM_ADMIN_EMAIL.upper(), PLATFORM_ADMIN_PASSWORD)
+    ).json()
     claims = jwt_part(tokens["access_token"], 1)
     assert claims["roles"] == ["platform_admin"]
     assert claims["bindings"] == [{"role": "platform_admin", "unit": None}]
@@ -34,13 +36,20 @@ async def test_platform_admin_is_bootstrapped_once_and_logs_in(bootstrapped, ctx
 
 async def test_platform_admin_creates_a_district_once_per_slug(api: IdentityApi):
     platform = await api.platform_admin()
-    body = {"slug": unique_slug(), "name": " Riverside ", "city": "Jinan", "timezone": "Asia/Shanghai"}
+    body = {
+        "slug": unique_slug(),
+        "name": " Riverside ",
+        "city": "Jinan",
+        "timezone": "Asia/Shanghai",
+    }
 
     created = await api.call("POST", "/v1/tenants", json=body, headers=platform.headers, expect=201)
     tenant = created.json()
     assert (tenant["slug"], tenant["name"], tenant["city"]) == (body["slug"], "Riverside", "Jinan")
     assert (tenant["timezone"], tenant["locale"]) == ("Asia/Shanghai", "zh-CN")
-    fetched = await api.call("GET", f"/v1/tenants/{tenant['id']}", headers=platform.headers, expect=200)
+    fetched = await api.call(
+        "GET", f"/v1/tenants/{tenant['id']}", headers=platform.headers, expect=200
+    )
     assert fetched.json() == tenant
     by_slug = await api.call(
         "GET", f"/v1/tenants/by-slug/{body['slug']}", headers=platform.headers, expect=200
@@ -60,7 +69,9 @@ async def test_district_creation_refuses_bad_input_naming_the_field(api: Identit
         "locale": {"slug": unique_slug(), "name": "n", "city": "c", "locale": "fr"},
     }
     for name, body in cases.items():
-        response = await api.call("POST", "/v1/tenants", json=body, headers=platform.headers, expect=422)
+        response = await api.call(
+            "POST", "/v1/tenants", json=body, headers=platform.headers, expect=422
+        )
         assert any(field.endswith(name) for field in problem_fields(response)), response.text
 
 
@@ -70,16 +81,6 @@ async def test_only_a_platform_admin_creates_districts(api: IdentityApi, distric
     await api.call("POST", "/v1/tenants", json=body, expect=401)
 
 
-IDEMPOTENCY_BUG = (
-    "BUG: libs/platform/src/civicgrid_platform/http/idempotency/store.py:109 IdempotencyStore.claim "
-    "inserts with on_conflict_do_update(set_={'state': IN_PROGRESS}) instead of "
-    "on_conflict_do_nothing(), so the INSERT always returns a row and every request with a known "
-    "key is 'Claimed' again: the handler runs a second time (no replay, 409 here) and a "
-    "different body under the same key is executed instead of refused with 422"
-)
-
-
-@pytest.mark.xfail(strict=True, reason=IDEMPOTENCY_BUG)
 async def test_idempotency_key_replays_the_first_answer(api: IdentityApi):
     platform = await api.platform_admin()
     body = {"slug": unique_slug(), "name": "Hillside", "city": "Jinan"}
@@ -93,7 +94,6 @@ async def test_idempotency_key_replays_the_first_answer(api: IdentityApi):
     assert retry.json() == first.json()
 
 
-@pytest.mark.xfail(strict=True, reason=IDEMPOTENCY_BUG)
 async def test_idempotency_key_reused_with_another_body_is_refused(api: IdentityApi):
     platform = await api.platform_admin()
     body = {"slug": unique_slug(), "name": "Hillside", "city": "Jinan"}
@@ -103,7 +103,9 @@ async def test_idempotency_key_reused_with_another_body_is_refused(api: Identity
     other = {**body, "slug": unique_slug()}
     reused = await api.call("POST", "/v1/tenants", json=other, headers=headers)
     # Whatever the answer, the second body must not have created a district.
-    created = await api.call("GET", f"/v1/tenants/by-slug/{other['slug']}", headers=platform.headers)
+    created = await api.call(
+        "GET", f"/v1/tenants/by-slug/{other['slug']}", headers=platform.headers
+    )
     assert created.status_code == 404, "a reused Idempotency-Key created a second district"
     assert reused.status_code == 422, reused.text
     assert problem_fields(reused) == ["header.Idempotency-Key"]
@@ -120,6 +122,8 @@ async def test_a_failed_request_gives_its_idempotency_key_back(api: IdentityApi)
     assert created.json()["slug"] == bad["slug"]
 
 
-async def test_district_staff_see_only_their_own_district_in_the_list(api: IdentityApi, district: District):
+async def test_district_staff_see_only_their_own_district_in_the_list(
+    api: IdentityApi, district: District
+):
     listed = await api.call("GET", "/v1/tenants", headers=district.admin.headers, expect=200)
     assert [t["id"] for t in listed.json()["items"]] == [district.id]

@@ -27,7 +27,9 @@ def fail(times: int, *, start: ThrottleState | None = None, at: datetime = T0, e
 
 def test_the_production_policies():
     assert (ACCOUNT_POLICY.max_failures, ACCOUNT_POLICY.window, ACCOUNT_POLICY.lock_for) == (
-        5, timedelta(minutes=15), timedelta(minutes=15)
+        5,
+        timedelta(minutes=15),
+        timedelta(minutes=15),
     )
     # One address may make more mistakes (a shared NAT), but not endlessly.
     assert SOURCE_POLICY.max_failures == 30
@@ -83,6 +85,8 @@ def test_the_window_is_counted_from_its_first_failure_not_the_last():
 
 
 def test_a_small_policy_locks_at_its_own_limit():
-    strict = LockoutPolicy(max_failures=1, window=timedelta(minutes=1), lock_for=timedelta(seconds=30))
+    strict = LockoutPolicy(
+        max_failures=1, window=timedelta(minutes=1), lock_for=timedelta(seconds=30)
+    )
     state = after_failure(strict, None, T0)
     assert state.locked_until == T0 + timedelta(seconds=30)

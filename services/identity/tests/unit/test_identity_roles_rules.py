@@ -76,7 +76,7 @@ class TestCanGrant:
         admin = [Binding("grid_leader", ELSEWHERE), Binding(TENANT_ADMIN, GRID)]
         assert can_grant(admin, "volunteer", BUILDING, BUILDING_ANCESTORS)
 
-    @pytest.mark.parametrize("role", sorted((STAFF_ROLES | {"resident", "volunteer"})))
+    @pytest.mark.parametrize("role", sorted(STAFF_ROLES | {"resident", "volunteer"}))
     def test_roles_other_than_admins_grant_nothing_even_where_they_hold_it(self, role: str):
         assert not can_grant([Binding(role, None)], "volunteer", None, [])
         assert not can_grant([Binding(role, GRID)], "volunteer", GRID, [])

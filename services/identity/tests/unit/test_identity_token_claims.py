@@ -41,7 +41,9 @@ class FakeKeyRing:
         return signing_key()
 
 
-def context(now: datetime | None = None, access_ttl: timedelta = timedelta(minutes=15)) -> IdentityContext:
+def context(
+    now: datetime | None = None, access_ttl: timedelta = timedelta(minutes=15)
+) -> IdentityContext:
     unused: Any = None  # ports these use cases never touch
     return IdentityContext(
         uow=unused,
@@ -54,7 +56,9 @@ def context(now: datetime | None = None, access_ttl: timedelta = timedelta(minut
 
 
 def verifier() -> TokenVerifier:
-    return TokenVerifier(JwksCache.from_static(jwks_document([signing_key()])), issuer=ISSUER, audience=AUDIENCE)
+    return TokenVerifier(
+        JwksCache.from_static(jwks_document([signing_key()])), issuer=ISSUER, audience=AUDIENCE
+    )
 
 
 def binding(role: str, unit: uuid.UUID | None) -> BindingRecord:
@@ -62,7 +66,9 @@ def binding(role: str, unit: uuid.UUID | None) -> BindingRecord:
 
 
 async def issue(bindings: list[BindingRecord], **ctx: Any) -> str:
-    return await access_token_for_person(context(**ctx), cast(KeyRing, FakeKeyRing()), TENANT, PERSON, bindings)
+    return await access_token_for_person(
+        context(**ctx), cast(KeyRing, FakeKeyRing()), TENANT, PERSON, bindings
+    )
 
 
 async def test_tenant_wide_roles_and_unit_bindings_decode_to_the_right_principal():
@@ -71,7 +77,11 @@ async def test_tenant_wide_roles_and_unit_bindings_decode_to_the_right_principal
     )
     principal = await verifier().verify(token)
 
-    assert (principal.subject, principal.tenant_id, principal.kind) == (str(PERSON), str(TENANT), "person")
+    assert (principal.subject, principal.tenant_id, principal.kind) == (
+        str(PERSON),
+        str(TENANT),
+        "person",
+    )
     assert principal.roles == frozenset({"resident", "grid_leader"})
     assert principal.scopes == frozenset()
     # resident is held across the whole district; grid_leader only at its two units.

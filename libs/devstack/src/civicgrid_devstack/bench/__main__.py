@@ -22,7 +22,7 @@ async def run(postgres_server: object, kafka_server: object, workdir: Path) -> N
     bootstrap = kafka_server.bootstrap_servers  # type: ignore[attr-defined]
     figures.append(await events.bench_relay_throughput(db.runtime_dsn, bootstrap))
     figures.append(await events.bench_relay_lag(db.runtime_dsn, bootstrap))
-    figures.append(await events.bench_consumer(db.runtime_dsn, bootstrap))
+    figures += await events.bench_consumer(db.runtime_dsn, bootstrap)
     identity_db = await postgres_server.aprovision(unique_name("bench_identity"))  # type: ignore[attr-defined]
     figures += await identity.bench_identity(identity_db, bootstrap, workdir)
     print(

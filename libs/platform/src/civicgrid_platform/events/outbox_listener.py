@@ -31,21 +31,20 @@ class OutboxListener:
         self.listening = asyncio.Event()
 
     async def run(self) -> None:
-        """Listen until cancelled, reconnecting after the connection is lost."""
+        """Listen until cancelled; after a failure or a lost connection, connect again."""
         while True:
             try:
                 connection = await asyncpg.connect(
                     self._dsn, server_settings={"application_name": "civicgrid-outbox-listener"}
                 )
+                try:
+                    await self._listen(connection)
+                finally:
+                    self.listening.clear()
+                    await connection.close(timeout=1)
             except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
-                logger.warning("outbox listener cannot connect; relying on polling", exc_info=True)
+                logger.warning("outbox listener failed; relying on polling", exc_info=True)
                 await asyncio.sleep(self._retry_interval)
-                continue
-            try:
-                await self._listen(connection)
-            finally:
-                self.listening.clear()
-                await connection.close(timeout=1)
 
     async def _listen(self, connection: asyncpg.Connection) -> None:
         lost = asyncio.Event()

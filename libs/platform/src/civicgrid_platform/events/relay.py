@@ -131,6 +131,8 @@ class OutboxRelay:
                 failures = 0
                 if published < self._batch_size:
                     await _sleep_unless_set(self._wakeup, self._poll_interval)
+                if listener.done():
+                    listener.result()  # the listener only ends by failing: surface why
         finally:
             for task in (listener, stop_relay):
                 task.cancel()

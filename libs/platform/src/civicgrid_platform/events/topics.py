@@ -6,6 +6,7 @@ of creating a topic nobody reads.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -39,11 +40,14 @@ async def ensure_topics(
     specs: Iterable[TopicSpec],
     *,
     replication_factor: int | None = None,
+    ready_timeout: float = 30.0,
 ) -> None:
     """Create each topic and its ``<topic>.dlq`` unless they exist; safe to call at every start.
 
     Existing topics are left as they are (partitions and retention are not altered).
     ``replication_factor`` defaults to three, or the number of brokers if there are fewer.
+    Returns once every topic has leaders for all its partitions, so producers and consumers
+    started right after do not meet a topic the cluster has not finished creating.
     """
     wanted = [
         s
@@ -62,11 +66,25 @@ async def ensure_topics(
                 for s in wanted
             ]
         )
+        for name, code, *rest in response.topic_errors:
+            if code == 0:
+                logger.info("created topic", extra={"topic": name})
+            elif code != TopicAlreadyExistsError.errno:
+                detail = rest[0] if rest else ""
+                raise for_code(code)(f"could not create topic {name}: {detail}")
+        async with asyncio.timeout(ready_timeout):
+            # Polling the broker's metadata: there is no notification to wait on.
+            while not await _all_have_leaders(admin, [s.name for s in wanted]):  # noqa: ASYNC110
+                await asyncio.sleep(0.1)
     finally:
         await admin.close()
-    for name, code, *rest in response.topic_errors:
-        if code == 0:
-            logger.info("created topic", extra={"topic": name})
-        elif code != TopicAlreadyExistsError.errno:
-            detail = rest[0] if rest else ""
-            raise for_code(code)(f"could not create topic {name}: {detail}")
+
+
+async def _all_have_leaders(admin: AIOKafkaAdminClient, names: list[str]) -> bool:
+    described = await admin.describe_topics(names)
+    return len(described) == len(names) and all(
+        topic["error_code"] == 0
+        and topic["partitions"]
+        and all(partition["leader"] >= 0 for partition in topic["partitions"])
+        for topic in described
+    )

@@ -11,9 +11,10 @@ from typing import Any
 
 import grpc
 from grpc import aio
+from sqlalchemy.exc import DBAPIError
 
 from civicgrid_platform.auth import InvalidToken, KeySetUnavailable, TokenVerifier
-from civicgrid_platform.errors import DomainError, mapping_for
+from civicgrid_platform.errors import DomainError, is_unstorable_value, mapping_for
 from civicgrid_platform.grpc.context import reset_rpc_principal, set_rpc_principal
 from civicgrid_platform.logs import current_tenant
 
@@ -86,6 +87,11 @@ class AuthErrorInterceptor(aio.ServerInterceptor):
             except ValueError as exc:
                 # Malformed ids and the like in a request are the caller's fault, not ours.
                 await context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
+            except DBAPIError as exc:
+                if not is_unstorable_value(exc):
+                    raise
+                # The database refused a value of the request (NUL character, over-long text).
+                await context.abort(grpc.StatusCode.INVALID_ARGUMENT, "a value cannot be stored")
             finally:
                 current_tenant.reset(tenant_token)
                 reset_rpc_principal(principal_token)

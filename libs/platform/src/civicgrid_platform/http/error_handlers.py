@@ -15,6 +15,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
@@ -24,6 +25,7 @@ from civicgrid_platform.auth.errors import (
     PermissionDenied,
     Unauthenticated,
 )
+from civicgrid_platform.errors import is_unstorable_value
 from civicgrid_platform.http.problems import (
     ErrorT,
     ProblemError,
@@ -48,6 +50,7 @@ def install_error_handlers(
     app.add_exception_handler(PermissionDenied, _permission_denied)
     app.add_exception_handler(KeySetUnavailable, _key_set_unavailable)
     app.add_exception_handler(ProblemError, _problem_error)
+    app.add_exception_handler(DBAPIError, _unstorable_value)
     for error_class, spec in error_table.items():
         app.add_exception_handler(error_class, partial(_domain_error, spec))
 
@@ -127,6 +130,22 @@ async def _key_set_unavailable(request: Request, exc: Exception) -> Response:
         title="Authentication temporarily unavailable",
         detail="Signing keys could not be loaded; retry shortly.",
         headers={"Retry-After": "5"},
+    )
+
+
+async def _unstorable_value(request: Request, exc: Exception) -> Response:
+    # A data exception means the request carried a value the database cannot hold: the
+    # caller's fault, so a 4xx; the SQL text stays in the log, never in the answer. Any other
+    # database error is ours: re-raised to the unhandled-error middleware (500, logged).
+    if not is_unstorable_value(exc):
+        raise exc
+    logger.info("request value refused by the database: %s", getattr(exc, "orig", exc))
+    return problem_response(
+        request,
+        status=422,
+        slug="unstorable-value",
+        title="Value cannot be stored",
+        detail="a value in the request cannot be stored (a NUL character or an over-long text)",
     )
 
 

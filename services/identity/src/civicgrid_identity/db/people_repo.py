@@ -58,6 +58,14 @@ class BindingRecord:
         return Binding(self.role, self.unit_id)
 
 
+def _duplicate_contact(exc: IntegrityError) -> Exception:
+    """A unique phone/email clash as AlreadyExists naming the field; anything else unchanged."""
+    for constraint, field in (("uq_people_email", "email"), ("uq_people_phone", "phone")):
+        if constraint in str(exc.orig):
+            return AlreadyExists(f"a person with this {field} already exists", field=field)
+    return exc
+
+
 def _person(row: Any) -> PersonRecord:
     return PersonRecord(**{k: row._mapping[k] for k in PersonRecord.__slots__})
 
@@ -85,8 +93,7 @@ class PeopleRepository:
                     )
                 ).one()
         except IntegrityError as exc:
-            field = "email" if "uq_people_email" in str(exc.orig) else "phone"
-            raise AlreadyExists(f"a person with this {field} already exists", field=field) from exc
+            raise _duplicate_contact(exc) from exc
         return _person(row)
 
     async def get(self, person_id: UUID) -> PersonRecord | None:
@@ -122,8 +129,7 @@ class PeopleRepository:
             async with self.session.begin_nested():
                 row = (await self.session.execute(stmt)).one()
         except IntegrityError as exc:
-            field = "email" if "uq_people_email" in str(exc.orig) else "phone"
-            raise AlreadyExists(f"a person with this {field} already exists", field=field) from exc
+            raise _duplicate_contact(exc) from exc
         return _person(row)
 
     async def page(self, *, after_id: UUID | None, limit: int) -> list[PersonRecord]:

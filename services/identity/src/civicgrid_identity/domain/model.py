@@ -14,6 +14,7 @@ from civicgrid_platform.errors import InvalidInput
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,61}[a-z0-9])$")
 PHONE_RE = re.compile(r"^\+?[0-9]{6,15}$")
 LOCALES = frozenset({"zh-CN", "en"})
+MAX_USERNAME = 254
 
 
 class PartyCategory(StrEnum):
@@ -60,7 +61,7 @@ class EmergencyContact:
 
 
 def validate_slug(slug: str) -> str:
-    if not SLUG_RE.match(slug):
+    if not SLUG_RE.fullmatch(slug):
         raise InvalidInput("use 3-63 lowercase letters, digits and dashes", field="slug")
     return slug
 
@@ -87,7 +88,13 @@ def normalise_phone(phone: str, field: str = "phone") -> str:
 def normalise_username(username: str) -> str:
     """Login names are an email (case-folded) or a phone number (digits kept)."""
     username = username.strip()
-    return username.lower() if "@" in username else normalise_phone(username, field="username")
+    if "@" not in username:
+        return normalise_phone(username, field="username")
+    folded = username.lower()
+    # Lower-casing can lengthen text ('İ' becomes two characters): check the length after it.
+    if len(folded) > MAX_USERNAME:
+        raise InvalidInput(f"at most {MAX_USERNAME} characters", field="username")
+    return folded
 
 
 def validate_password(password: str) -> None:

@@ -131,8 +131,14 @@ async def update_person(
     return _visible(actor, PersonView(person, bindings))
 
 
+_NOT_NULL = ("display_name", "living_alone", "status")
+
+
 def _validated(changes: dict[str, Any]) -> dict[str, Any]:
     values = dict(changes)
+    for name in _NOT_NULL:
+        if name in values and values[name] is None:
+            raise InvalidInput("must not be null", field=name)
     if "display_name" in values and not str(values["display_name"] or "").strip():
         raise InvalidInput("must not be empty", field="display_name")
     if values.get("phone"):

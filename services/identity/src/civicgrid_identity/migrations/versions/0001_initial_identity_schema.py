@@ -2,15 +2,16 @@
 
 Revision ID: 0001
 Revises: -
-Create Date: 2026-11-26 07:57:33.421189
+Create Date: 2026-11-26 08:37:22.749750
 """
 
 from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
-from civicgrid_platform.db.rls import disable_tenant_rls, enable_tenant_rls
 from sqlalchemy.dialects import postgresql
+
+from civicgrid_platform.db.rls import disable_tenant_rls, enable_tenant_rls
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -67,23 +68,8 @@ def upgrade() -> None:
             server_default=sa.text("now()"),
             nullable=False,
         ),
-        sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("event_id"),
-    )
-    op.create_index(
-        "ix_event_outbox_pending",
-        "event_outbox",
-        ["id"],
-        unique=False,
-        postgresql_where=sa.text("published_at IS NULL"),
-    )
-    op.create_index(
-        "ix_event_outbox_published_at",
-        "event_outbox",
-        ["published_at"],
-        unique=False,
-        postgresql_where=sa.text("published_at IS NOT NULL"),
     )
     op.create_table(
         "idempotency_keys",
@@ -423,16 +409,6 @@ def downgrade() -> None:
     op.drop_table("signing_keys")
     op.drop_index("idempotency_keys_expires_at", table_name="idempotency_keys")
     op.drop_table("idempotency_keys")
-    op.drop_index(
-        "ix_event_outbox_published_at",
-        table_name="event_outbox",
-        postgresql_where=sa.text("published_at IS NOT NULL"),
-    )
-    op.drop_index(
-        "ix_event_outbox_pending",
-        table_name="event_outbox",
-        postgresql_where=sa.text("published_at IS NULL"),
-    )
     op.drop_table("event_outbox")
     op.drop_index("ix_event_inbox_processed_at", table_name="event_inbox", postgresql_using="brin")
     op.drop_table("event_inbox")
