@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from civicgrid_devstack.services import ServiceProcess, ServiceSpec, service_env
 from civicgrid_testkit import unique_name
 from civicgrid_testkit.processes import find_free_port

@@ -12,6 +12,7 @@ import textwrap
 import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer
+
 from civicgrid.identity.v1 import events_pb2
 from civicgrid_devstack.services import ServiceProcess, ServiceSpec
 from civicgrid_testkit import unique_name

@@ -16,6 +16,8 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
+
 from civicgrid_identity.__main__ import MIGRATIONS
 from civicgrid_identity.bootstrap import Identity, build
 from civicgrid_identity.settings import IdentitySettings
@@ -24,8 +26,6 @@ from civicgrid_identity.usecases.keyring import KeyRing
 from civicgrid_identity.usecases.platform_admin import ensure_platform_admin
 from civicgrid_platform.migrate import upgrade
 from civicgrid_testkit import ServiceDatabase, unique_name
-from fastapi import FastAPI
-
 from services.identity.tests.identity_support import (
     PLATFORM_ADMIN_EMAIL,
     PLATFORM_ADMIN_PASSWORD,

@@ -17,6 +17,9 @@ from uuid import UUID
 
 import asyncpg
 import httpx
+from fastapi import FastAPI
+from pydantic import SecretStr
+
 from civicgrid_identity.api.app import create_identity_app
 from civicgrid_identity.bootstrap import Identity
 from civicgrid_identity.db.people_repo import PeopleRepository
@@ -27,8 +30,6 @@ from civicgrid_identity.usecases.keyring import KeyRing
 from civicgrid_identity.usecases.platform_admin import PLATFORM_TENANT
 from civicgrid_platform.auth import JwksCache, TokenVerifier
 from civicgrid_testkit import ServiceDatabase, unique_name
-from fastapi import FastAPI
-from pydantic import SecretStr
 
 SECRET_KEY = "identity-test-suite-secret-key-0123456789abcdef"
 PLATFORM_ADMIN_EMAIL = "platform-admin@identity-tests.example"

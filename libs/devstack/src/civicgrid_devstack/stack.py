@@ -12,12 +12,12 @@ import sys
 from pathlib import Path
 
 import uvicorn
-from civicgrid_platform.runner import EmbeddedUvicorn
-from civicgrid_testkit.provisioning import provision_service_database
 
 from civicgrid_devstack.gateway import create_gateway
 from civicgrid_devstack.seed import seed_demo
 from civicgrid_devstack.services import SERVICES, ServiceProcess, service_env
+from civicgrid_platform.runner import EmbeddedUvicorn
+from civicgrid_testkit.provisioning import provision_service_database
 
 logger = logging.getLogger("civicgrid.devstack")
 

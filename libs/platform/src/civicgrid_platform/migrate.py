@@ -16,12 +16,7 @@ from sqlalchemy import MetaData, pool
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
-
-def asyncpg_url(dsn: str) -> str:
-    for prefix in ("postgresql+asyncpg://", "postgresql://", "postgres://"):
-        if dsn.startswith(prefix):
-            return "postgresql+asyncpg://" + dsn[len(prefix) :]
-    raise ValueError("database DSN must start with postgresql://")
+from civicgrid_platform.db.engine import asyncpg_url
 
 
 def alembic_config(script_location: Path, dsn: str) -> Config:

@@ -11,6 +11,9 @@ from dataclasses import dataclass
 
 from aiokafka import AIOKafkaConsumer
 from aiokafka.structs import ConsumerRecord
+from sqlalchemy import Column, MetaData, Table, Text, Uuid, text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
 from civicgrid_platform.db.engine import create_engine
 from civicgrid_platform.db.outbox_table import inbox_table, outbox_table
 from civicgrid_platform.db.rls import enable_tenant_rls
@@ -18,8 +21,6 @@ from civicgrid_platform.db.tenancy import bind_tenant
 from civicgrid_platform.events.cloudevents import OutgoingEvent
 from civicgrid_platform.events.producer import KafkaMessage
 from civicgrid_testkit import ServiceDatabase, unique_name
-from sqlalchemy import Column, MetaData, Table, Text, Uuid, text
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 METADATA = MetaData()
 OUTBOX = outbox_table(METADATA)

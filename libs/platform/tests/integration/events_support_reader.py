@@ -13,15 +13,16 @@ import asyncio
 import logging
 import sys
 
+from google.protobuf.wrappers_pb2 import StringValue
+from opentelemetry import trace
+from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
+from sqlalchemy import text
+
 from civicgrid_platform.db.engine import create_engine
 from civicgrid_platform.db.uow import UnitOfWork, UnitOfWorkFactory
 from civicgrid_platform.events.cloudevents import IncomingEvent
 from civicgrid_platform.events.consumer import ConsumerRunner
 from civicgrid_platform.events.producer import create_producer
-from google.protobuf.wrappers_pb2 import StringValue
-from opentelemetry import trace
-from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
-from sqlalchemy import text
 
 RECEIVED_DDL = """
 CREATE TABLE received (

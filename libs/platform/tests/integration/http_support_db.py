@@ -12,16 +12,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import uvicorn
-from civicgrid_platform.http import idempotency_table
-from civicgrid_testkit import ServiceDatabase
 from fastapi import FastAPI
 from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-
-def asyncpg_url(dsn: str) -> str:
-    """The testkit hands out plain postgresql:// DSNs; SQLAlchemy wants the driver named."""
-    return dsn.replace("postgresql://", "postgresql+asyncpg://", 1)
+from civicgrid_platform.db.engine import asyncpg_url
+from civicgrid_platform.http import idempotency_table
+from civicgrid_testkit import ServiceDatabase
 
 
 async def create_idempotency_schema(database: ServiceDatabase) -> None:

@@ -6,11 +6,11 @@ from collections.abc import AsyncIterator
 from uuid import UUID, uuid4
 
 import pytest
-from civicgrid_platform.db.tenancy import bind_tenant
-from civicgrid_platform.db.uow import UnitOfWorkFactory
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
+from civicgrid_platform.db.tenancy import bind_tenant
+from civicgrid_platform.db.uow import UnitOfWorkFactory
 from libs.platform.tests.integration.events_support_infra import (
     THINGS,
     Database,

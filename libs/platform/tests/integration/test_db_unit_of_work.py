@@ -8,13 +8,13 @@ from uuid import uuid4
 
 import asyncpg
 import pytest
-from civicgrid_platform.db.outbox_table import OUTBOX_CHANNEL
-from civicgrid_platform.db.uow import UnitOfWorkError, UnitOfWorkFactory
-from civicgrid_platform.events.cloudevents import OutgoingEvent
 from google.protobuf.wrappers_pb2 import StringValue
 from opentelemetry.sdk.trace import TracerProvider
 from sqlalchemy import select
 
+from civicgrid_platform.db.outbox_table import OUTBOX_CHANNEL
+from civicgrid_platform.db.uow import UnitOfWorkError, UnitOfWorkFactory
+from civicgrid_platform.events.cloudevents import OutgoingEvent
 from libs.platform.tests.integration.events_support_infra import (
     OUTBOX,
     THINGS,

@@ -10,6 +10,9 @@ from uuid import UUID, uuid4
 
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from google.protobuf.wrappers_pb2 import StringValue
+from sqlalchemy import text
+
 from civicgrid_platform.db.tenancy import bind_tenant
 from civicgrid_platform.db.uow import UnitOfWork, UnitOfWorkFactory
 from civicgrid_platform.events.cloudevents import IncomingEvent, OutgoingEvent
@@ -18,9 +21,6 @@ from civicgrid_platform.events.producer import create_producer, publish_all
 from civicgrid_platform.events.retry import RetryableError
 from civicgrid_platform.events.topics import TopicSpec, dlq_topic, ensure_topics
 from civicgrid_testkit import unique_name
-from google.protobuf.wrappers_pb2 import StringValue
-from sqlalchemy import text
-
 from libs.platform.tests.integration.events_support_infra import (
     THINGS,
     Database,

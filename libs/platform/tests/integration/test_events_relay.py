@@ -12,16 +12,16 @@ from uuid import UUID, uuid4
 
 import pytest
 from aiokafka import AIOKafkaProducer
+from google.protobuf.wrappers_pb2 import StringValue
+from opentelemetry.sdk.trace import TracerProvider
+from sqlalchemy import text
+
 from civicgrid_platform.db.uow import UnitOfWorkFactory
 from civicgrid_platform.events.cloudevents import OutgoingEvent
 from civicgrid_platform.events.producer import create_producer
 from civicgrid_platform.events.relay import OutboxRelay, claim_unpublished
 from civicgrid_platform.events.topics import TopicSpec, ensure_topics
 from civicgrid_testkit import unique_name
-from google.protobuf.wrappers_pb2 import StringValue
-from opentelemetry.sdk.trace import TracerProvider
-from sqlalchemy import text
-
 from libs.platform.tests.integration.events_support_infra import (
     Database,
     create_database,

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
+
 from civicgrid_platform.events.topics import TopicSpec, ensure_topics
 from civicgrid_testkit import unique_name
 

@@ -9,6 +9,10 @@ from datetime import timedelta
 
 import grpc
 import pytest
+from google.protobuf.wrappers_pb2 import StringValue
+from grpc import aio
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
 from civicgrid_platform.auth import (
     JwksCache,
     TokenVerifier,
@@ -21,9 +25,6 @@ from civicgrid_platform.grpc.client import create_channel
 from civicgrid_platform.grpc.context import rpc_principal
 from civicgrid_platform.grpc.server import GrpcServer
 from civicgrid_testkit.processes import find_free_port
-from google.protobuf.wrappers_pb2 import StringValue
-from grpc import aio
-from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 pytestmark = pytest.mark.integration
 

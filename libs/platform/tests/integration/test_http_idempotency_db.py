@@ -9,6 +9,9 @@ from datetime import timedelta
 
 import httpx
 import pytest
+from fastapi import APIRouter, FastAPI
+from sqlalchemy import text
+
 from civicgrid_platform.http import REPLAYED_HEADER, IdempotencyOptions, Idempotent
 from civicgrid_platform.http.idempotency.guard import request_fingerprint
 from civicgrid_platform.http.idempotency.store import (
@@ -20,9 +23,6 @@ from civicgrid_platform.http.idempotency.store import (
 )
 from civicgrid_testkit import ServiceDatabase, unique_name
 from civicgrid_testkit.servers import PostgresServer
-from fastapi import APIRouter, FastAPI
-from sqlalchemy import text
-
 from libs.platform.tests.integration.http_support_db import (
     create_idempotency_schema,
     runtime_engine,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
+
 from civicgrid_platform.auth import (
     InvalidToken,
     JwksCache,
@@ -12,7 +13,6 @@ from civicgrid_platform.auth import (
     TokenVerifier,
     jwks_document,
 )
-
 from libs.platform.tests.integration.http_support_db import JwksServer
 from libs.platform.tests.unit.http_support import AUDIENCE, ISSUER, FakeClock, rsa_key, token
 

@@ -11,6 +11,9 @@ from functools import cache
 from typing import Any
 
 import httpx
+from fastapi import APIRouter, FastAPI, HTTPException, Request, Response
+from pydantic import BaseModel, Field
+
 from civicgrid_platform.auth import (
     JwksCache,
     SigningKey,
@@ -30,8 +33,6 @@ from civicgrid_platform.http import (
     requires_role,
     requires_scope,
 )
-from fastapi import APIRouter, FastAPI, HTTPException, Request, Response
-from pydantic import BaseModel, Field
 
 ISSUER = "https://identity.civicgrid.test"
 AUDIENCE = "civicgrid"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+
 from civicgrid_platform.auth import (
     PLATFORM_ADMIN_ROLE,
     InvalidToken,
@@ -12,7 +13,6 @@ from civicgrid_platform.auth import (
     build_claims,
     principal_from_claims,
 )
-
 from libs.platform.tests.unit.http_support import AUDIENCE, ISSUER, TENANT
 
 

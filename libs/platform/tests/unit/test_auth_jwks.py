@@ -7,10 +7,10 @@ import logging
 
 import jwt
 import pytest
-from civicgrid_platform.auth import InvalidToken, JwksCache, JwksFetchError, KeySetUnavailable
-from civicgrid_platform.auth.jwks import parse_jwks
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from civicgrid_platform.auth import InvalidToken, JwksCache, JwksFetchError, KeySetUnavailable
+from civicgrid_platform.auth.jwks import parse_jwks
 from libs.platform.tests.unit.http_support import FakeClock, JwksEndpoint, rsa_key
 
 URL = "https://identity.test/.well-known/jwks.json"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
+
 from civicgrid_platform.auth import (
     InvalidToken,
     load_signing_key,
@@ -10,8 +12,6 @@ from civicgrid_platform.auth import (
 )
 from civicgrid_platform.auth.keys import b64url_decode
 from civicgrid_platform.auth.signing import jwk_thumbprint
-from cryptography.hazmat.primitives.asymmetric import rsa
-
 from libs.platform.tests.unit.http_support import claims, rsa_key, static_verifier
 
 

@@ -10,6 +10,9 @@ from datetime import UTC, datetime
 
 import jwt
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519
+
 from civicgrid_platform.auth import (
     InvalidToken,
     JwksCache,
@@ -18,9 +21,6 @@ from civicgrid_platform.auth import (
     jwks_document,
 )
 from civicgrid_platform.auth import verifier as verifier_module
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec, ed25519
-
 from libs.platform.tests.unit.http_support import (
     AUDIENCE,
     ISSUER,

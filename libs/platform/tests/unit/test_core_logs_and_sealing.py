@@ -4,11 +4,12 @@ import json
 import logging
 
 import pytest
-from civicgrid_platform.logs import JsonFormatter, current_tenant
-from civicgrid_platform.sealing import Sealer
 from cryptography.exceptions import InvalidTag
 from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
+
+from civicgrid_platform.logs import JsonFormatter, current_tenant
+from civicgrid_platform.sealing import Sealer
 
 
 def _format(record_args: dict[str, object] | None = None) -> dict[str, object]:

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import grpc
 import pytest
+from pydantic import ValidationError
+
 from civicgrid_platform.errors import (
     AlreadyExists,
     InvalidInput,
@@ -10,7 +12,6 @@ from civicgrid_platform.errors import (
     mapping_for,
 )
 from civicgrid_platform.settings import DEV_SECRET, PlatformSettings
-from pydantic import ValidationError
 
 
 def test_dev_secret_is_accepted_only_in_dev(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from civicgrid_platform.db.rls import disable_tenant_rls, enable_tenant_rls
 
 PREDICATE = "tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::uuid"

@@ -7,10 +7,11 @@ from uuid import UUID, uuid4
 
 import pytest
 from aiokafka.structs import ConsumerRecord
-from civicgrid_platform.events.cloudevents import IncomingEvent, InvalidEvent, OutgoingEvent
 from google.protobuf.struct_pb2 import Struct
 from google.protobuf.wrappers_pb2 import StringValue
 from opentelemetry.sdk.trace import TracerProvider
+
+from civicgrid_platform.events.cloudevents import IncomingEvent, InvalidEvent, OutgoingEvent
 
 TENANT = UUID("6f1c2a5e-8d1b-4c55-9d7e-1f2a3b4c5d6e")
 

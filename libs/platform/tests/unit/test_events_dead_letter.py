@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from aiokafka.structs import ConsumerRecord
+
 from civicgrid_platform.events.cloudevents import InvalidEvent
 from civicgrid_platform.events.dead_letter import DeadLetter, dead_letter_message
 

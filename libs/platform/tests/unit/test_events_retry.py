@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncpg
 import pytest
 from aiokafka.errors import KafkaConnectionError, KafkaTimeoutError, MessageSizeTooLargeError
+from sqlalchemy.exc import IntegrityError, OperationalError
+
 from civicgrid_platform.events.cloudevents import InvalidEvent
 from civicgrid_platform.events.retry import RetryableError, backoff_delay, is_transient
-from sqlalchemy.exc import IntegrityError, OperationalError
 
 
 def test_backoff_doubles_from_the_base_up_to_the_cap() -> None:

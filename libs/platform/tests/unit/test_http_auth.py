@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+
 from civicgrid_platform.auth import JwksCache, Principal, TokenVerifier, jwks_document
 from civicgrid_platform.logs import current_tenant
-
 from libs.platform.tests.unit.http_support import (
     AUDIENCE,
     ISSUER,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 
 from civicgrid_platform.http import Readiness
-
 from libs.platform.tests.unit.http_support import asgi_client, build_app
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+
 from civicgrid_platform.auth import principal_from_claims
 from civicgrid_platform.http.idempotency.guard import key_scope, request_fingerprint
-
 from libs.platform.tests.unit.http_support import asgi_client, build_app, claims
 
 WIDGET = {"name": "Ada", "phone": "+4915112345678"}

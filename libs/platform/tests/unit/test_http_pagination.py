@@ -6,10 +6,10 @@ import base64
 import json
 
 import pytest
-from civicgrid_platform.http import InvalidCursor, decode_cursor, encode_cursor
 from hypothesis import given
 from hypothesis import strategies as st
 
+from civicgrid_platform.http import InvalidCursor, decode_cursor, encode_cursor
 from libs.platform.tests.unit.http_support import CURSOR_KEY, ITEMS, asgi_client, build_app
 
 POSITIONS = st.dictionaries(

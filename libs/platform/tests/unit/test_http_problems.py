@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 
 import pytest
+
 from civicgrid_platform.auth import JwksCache, TokenVerifier
 from civicgrid_platform.http import PROBLEM_MEDIA_TYPE
-
 from libs.platform.tests.unit.http_support import (
     AUDIENCE,
     ISSUER,

@@ -346,7 +346,7 @@ class LocalKafka:
         with self.log_path.open("ab") as log:
             # A session of its own: the broker outlives the CLI that started it (`make run`)
             # and a Ctrl-C meant for pytest does not kill it before teardown stops it.
-            return subprocess.Popen(  # noqa: S603 - fixed argv, no shell
+            return subprocess.Popen(
                 command,
                 cwd=self.root,
                 stdin=subprocess.DEVNULL,

@@ -63,7 +63,7 @@ def run_command(
 ) -> subprocess.CompletedProcess[str]:
     """Run a short-lived command, returning its result whatever its exit code."""
     logger.debug("running %s", " ".join(command))
-    return subprocess.run(  # noqa: S603 - argv built by this package, never by a shell
+    return subprocess.run(
         list(command),
         cwd=cwd,
         capture_output=True,

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+
 from civicgrid_testkit import unique_name
 from civicgrid_testkit.infra import infra_up
 from civicgrid_testkit.kafka import wait_for_kafka

@@ -9,6 +9,7 @@ import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import UnknownTopicOrPartitionError
+
 from civicgrid_testkit import unique_name
 from civicgrid_testkit.kafka import LocalKafka, create_topics
 from civicgrid_testkit.servers import KafkaServer

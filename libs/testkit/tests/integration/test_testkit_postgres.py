@@ -7,6 +7,7 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+
 from civicgrid_testkit import unique_name
 from civicgrid_testkit.postgres import LocalPostgres
 from civicgrid_testkit.servers import PostgresServer

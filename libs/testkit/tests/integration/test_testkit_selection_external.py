@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from civicgrid_testkit import unique_name
 from civicgrid_testkit.selection import EXTERNAL_KAFKA_ENV, EXTERNAL_POSTGRES_ENV, Backend
 from civicgrid_testkit.servers import KafkaServer, PostgresServer, open_kafka, open_postgres

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from civicgrid_testkit import unique_name
 from civicgrid_testkit.kafka import LocalKafka
 from civicgrid_testkit.postgres import LocalPostgres

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from civicgrid_testkit.cli import EXIT_FAILED, EXIT_NOT_RUNNING, build_parser, main
 
 

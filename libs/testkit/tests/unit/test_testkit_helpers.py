@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from civicgrid_testkit.asyncbridge import run_sync
 from civicgrid_testkit.processes import log_since, log_size, log_tail, process_is_alive
 from civicgrid_testkit.statefile import read_state, write_state

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
 from civicgrid_testkit import InvalidNameError, unique_name
 from civicgrid_testkit.names import (
     MAX_SERVICE_NAME_LENGTH,
     validate_service_name,
     validate_topic_name,
 )
-from hypothesis import given
-from hypothesis import strategies as st
 
 
 @pytest.mark.parametrize("name", ["tickets", "grid_v2", "a", "x" * MAX_SERVICE_NAME_LENGTH])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from civicgrid_testkit import InvalidNameError
 from civicgrid_testkit.provisioning import dsn_for, provision_service_database, role_password
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from civicgrid_testkit.containers import docker_endpoint_configured, docker_engine_available
 from civicgrid_testkit.selection import (
     EXTERNAL_POSTGRES_ENV,

@@ -7,10 +7,9 @@ import asyncio
 import sys
 from pathlib import Path
 
+from civicgrid_identity.settings import IdentitySettings
 from civicgrid_platform.logs import configure_logging
 from civicgrid_platform.settings import ALL_COMPONENTS
-
-from civicgrid_identity.settings import IdentitySettings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -48,10 +47,9 @@ def main(argv: list[str] | None = None) -> None:
 
 
 async def serve(settings: IdentitySettings, names: list[str]) -> int:
+    from civicgrid_identity.bootstrap import build, components
     from civicgrid_platform.runner import ProcessRunner
     from civicgrid_platform.telemetry import configure_telemetry
-
-    from civicgrid_identity.bootstrap import build, components
 
     configure_telemetry(
         settings.service_name,

@@ -7,16 +7,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 
-from civicgrid_platform.auth import JwksCache, TokenVerifier
-from civicgrid_platform.db.engine import create_engine
-from civicgrid_platform.db.uow import UnitOfWorkFactory
-from civicgrid_platform.events.producer import create_producer
-from civicgrid_platform.events.relay import OutboxRelay
-from civicgrid_platform.events.topics import TopicSpec, ensure_topics
-from civicgrid_platform.grpc.server import GrpcServer
-from civicgrid_platform.runner import Component, http_component
-from civicgrid_platform.sealing import Sealer
-from civicgrid_platform.telemetry import instrument_sqlalchemy
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -28,6 +18,16 @@ from civicgrid_identity.rpc.servicer import SERVICE_NAME, register
 from civicgrid_identity.settings import IdentitySettings
 from civicgrid_identity.usecases.context import IdentityContext, TokenPolicy
 from civicgrid_identity.usecases.keyring import KeyRing
+from civicgrid_platform.auth import JwksCache, TokenVerifier
+from civicgrid_platform.db.engine import create_engine
+from civicgrid_platform.db.uow import UnitOfWorkFactory
+from civicgrid_platform.events.producer import create_producer
+from civicgrid_platform.events.relay import OutboxRelay
+from civicgrid_platform.events.topics import TopicSpec, ensure_topics
+from civicgrid_platform.grpc.server import GrpcServer
+from civicgrid_platform.runner import Component, http_component
+from civicgrid_platform.sealing import Sealer
+from civicgrid_platform.telemetry import instrument_sqlalchemy
 
 
 @dataclass

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from civicgrid_platform.settings import PlatformSettings
 from pydantic import Field, SecretStr
+
+from civicgrid_platform.settings import PlatformSettings
 
 
 class IdentitySettings(PlatformSettings):

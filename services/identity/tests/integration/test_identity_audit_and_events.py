@@ -4,8 +4,8 @@ transactional outbox (written in the same transaction as the change, or not at a
 from __future__ import annotations
 
 import pytest
-from civicgrid.identity.v1 import events_pb2
 
+from civicgrid.identity.v1 import events_pb2
 from services.identity.tests.identity_support import (
     PASSWORD,
     District,

@@ -7,13 +7,13 @@ from dataclasses import dataclass
 
 import grpc
 import pytest
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
 from civicgrid.identity.v1 import identity_service_pb2 as pb
 from civicgrid.identity.v1 import identity_service_pb2_grpc as pb_grpc
 from civicgrid_identity.rpc.servicer import SERVICE_NAME, register
 from civicgrid_identity.usecases.care import device_signature
 from civicgrid_platform.grpc.server import GrpcServer
-from grpc_health.v1 import health_pb2, health_pb2_grpc
-
 from services.identity.tests.identity_support import (
     District,
     IdentityApi,

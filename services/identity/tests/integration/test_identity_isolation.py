@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 from asyncpg.exceptions import InsufficientPrivilegeError
-from civicgrid_testkit import unique_name
 
+from civicgrid_testkit import unique_name
 from services.identity.tests.identity_support import (
     District,
     IdentityApi,

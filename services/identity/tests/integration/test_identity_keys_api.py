@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
+
 from civicgrid_identity.usecases.keyring import KeyRing
 from civicgrid_platform.auth import InvalidToken, JwksCache, TokenVerifier
-
 from services.identity.tests.identity_support import (
     Clock,
     IdentityApi,

@@ -4,9 +4,9 @@ emergency contacts and alert devices."""
 from __future__ import annotations
 
 import pytest
+
 from civicgrid_identity.usecases.care import device_signature, resolve_device
 from civicgrid_platform.errors import NotAuthenticated, NotFound
-
 from services.identity.tests.identity_support import (
     District,
     IdentityApi,

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from civicgrid_identity.bootstrap import build
 
+from civicgrid_identity.bootstrap import build
 from services.identity.tests.identity_support import (
     PASSWORD,
     Clock,

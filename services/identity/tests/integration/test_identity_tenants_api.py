@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from civicgrid_identity.usecases.platform_admin import PLATFORM_TENANT, ensure_platform_admin
 
+from civicgrid_identity.usecases.platform_admin import PLATFORM_TENANT, ensure_platform_admin
 from services.identity.tests.identity_support import (
     PLATFORM_ADMIN_EMAIL,
     PLATFORM_ADMIN_PASSWORD,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from pydantic import ValidationError
+
 from civicgrid_identity.api import schemas
 from civicgrid_identity.domain.model import (
     normalise_phone,
@@ -13,7 +15,6 @@ from civicgrid_identity.domain.model import (
     validate_timezone,
 )
 from civicgrid_platform.errors import InvalidInput
-from pydantic import ValidationError
 
 
 def refused_field(call, *args) -> str | None:

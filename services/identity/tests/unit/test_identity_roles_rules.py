@@ -6,6 +6,9 @@ import re
 import uuid
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
 from civicgrid_identity.domain.access import (
     can_manage_care,
     can_manage_people,
@@ -24,8 +27,6 @@ from civicgrid_identity.domain.roles import (
     mask_phone,
     may_see_phone,
 )
-from hypothesis import given
-from hypothesis import strategies as st
 
 # A slice of the hierarchy: community > grid > building; "elsewhere" is unrelated.
 COMMUNITY, GRID, BUILDING, ELSEWHERE = (uuid.uuid4() for _ in range(4))

@@ -9,6 +9,7 @@ from functools import cache
 from typing import Any, cast
 
 import pytest
+
 from civicgrid_identity.db.people_repo import BindingRecord
 from civicgrid_identity.usecases.context import IdentityContext, TokenPolicy
 from civicgrid_identity.usecases.keyring import KeyRing

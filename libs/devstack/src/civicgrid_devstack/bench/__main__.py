@@ -8,11 +8,10 @@ import platform
 import shutil
 from pathlib import Path
 
-from civicgrid_testkit import unique_name
-from civicgrid_testkit.servers import open_kafka, open_postgres
-
 from civicgrid_devstack.bench import events, identity, tokens
 from civicgrid_devstack.bench.report import render
+from civicgrid_testkit import unique_name
+from civicgrid_testkit.servers import open_kafka, open_postgres
 
 
 async def run(postgres_server: object, kafka_server: object, workdir: Path) -> None:

@@ -7,7 +7,12 @@ import time
 import uuid
 
 from aiokafka import AIOKafkaConsumer
-from civicgrid_platform.db.engine import create_engine
+from google.protobuf.wrappers_pb2 import StringValue
+from sqlalchemy import Column, MetaData, Table, Text, Uuid, func, select
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from civicgrid_devstack.bench.report import Figure, percentile
+from civicgrid_platform.db.engine import asyncpg_url, create_engine
 from civicgrid_platform.db.outbox_table import inbox_table, outbox_table
 from civicgrid_platform.db.uow import UnitOfWork, UnitOfWorkFactory
 from civicgrid_platform.events.cloudevents import IncomingEvent, OutgoingEvent
@@ -15,13 +20,7 @@ from civicgrid_platform.events.consumer import ConsumerRunner
 from civicgrid_platform.events.producer import create_producer
 from civicgrid_platform.events.relay import OutboxRelay
 from civicgrid_platform.events.topics import TopicSpec, ensure_topics
-from civicgrid_platform.migrate import asyncpg_url
 from civicgrid_testkit import unique_name
-from google.protobuf.wrappers_pb2 import StringValue
-from sqlalchemy import Column, MetaData, Table, Text, Uuid, func, select
-from sqlalchemy.ext.asyncio import create_async_engine
-
-from civicgrid_devstack.bench.report import Figure, percentile
 
 metadata = MetaData()
 outbox = outbox_table(metadata)

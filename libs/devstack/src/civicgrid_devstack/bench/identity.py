@@ -7,11 +7,11 @@ import time
 from pathlib import Path
 
 import httpx
-from civicgrid_testkit.processes import find_free_port
-from civicgrid_testkit.provisioning import ServiceDatabase
 
 from civicgrid_devstack.bench.report import Figure, percentile
 from civicgrid_devstack.services import ServiceProcess, ServiceSpec, service_env
+from civicgrid_testkit.processes import find_free_port
+from civicgrid_testkit.provisioning import ServiceDatabase
 
 ADMIN_PASSWORD = "bench-platform-admin"
 

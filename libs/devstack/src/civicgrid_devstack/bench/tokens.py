@@ -6,6 +6,7 @@ import time
 import uuid
 from datetime import timedelta
 
+from civicgrid_devstack.bench.report import Figure
 from civicgrid_platform.auth import (
     JwksCache,
     TokenVerifier,
@@ -13,8 +14,6 @@ from civicgrid_platform.auth import (
     generate_signing_key,
     jwks_document,
 )
-
-from civicgrid_devstack.bench.report import Figure
 
 ISSUER, AUDIENCE = "https://bench/identity", "civicgrid"
 

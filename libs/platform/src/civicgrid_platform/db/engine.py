@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from civicgrid_platform.migrate import asyncpg_url
+
+def asyncpg_url(dsn: str) -> str:
+    """Settings and the test kit give plain postgresql:// DSNs; SQLAlchemy wants the driver."""
+    for prefix in ("postgresql+asyncpg://", "postgresql://", "postgres://"):
+        if dsn.startswith(prefix):
+            return "postgresql+asyncpg://" + dsn[len(prefix) :]
+    raise ValueError("database DSN must start with postgresql://")
 
 
 def create_engine(

@@ -4,10 +4,6 @@ from __future__ import annotations
 
 import hashlib
 
-from civicgrid_platform.auth import TokenVerifier
-from civicgrid_platform.errors import ERROR_TABLE
-from civicgrid_platform.http import create_app
-from civicgrid_platform.telemetry import instrument_fastapi
 from fastapi import FastAPI
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -16,6 +12,10 @@ from civicgrid_identity.api import routes_admin, routes_auth, routes_people, rou
 from civicgrid_identity.settings import IdentitySettings
 from civicgrid_identity.usecases.context import IdentityContext
 from civicgrid_identity.usecases.keyring import KeyRing
+from civicgrid_platform.auth import TokenVerifier
+from civicgrid_platform.errors import ERROR_TABLE
+from civicgrid_platform.http import create_app
+from civicgrid_platform.telemetry import instrument_fastapi
 
 
 def create_identity_app(

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from civicgrid_platform.errors import Forbidden
-from civicgrid_platform.http import CurrentPrincipal, CursorPage, Idempotent, PageParams
 from fastapi import APIRouter, status
 
 from civicgrid_identity.api import schemas
 from civicgrid_identity.api.deps import Ctx, Keys
 from civicgrid_identity.usecases import audit, clients
+from civicgrid_platform.errors import Forbidden
+from civicgrid_platform.http import CurrentPrincipal, CursorPage, Idempotent, PageParams
 
 router = APIRouter(tags=["admin"])
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from civicgrid_platform.errors import InvalidInput
 from fastapi import APIRouter, Form, Response, status
 
 from civicgrid_identity.api import schemas, views
 from civicgrid_identity.api.deps import Ctx, Keys, Source
 from civicgrid_identity.usecases import clients, sessions
+from civicgrid_platform.errors import InvalidInput
 
 router = APIRouter(tags=["auth"])
 

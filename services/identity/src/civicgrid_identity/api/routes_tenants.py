@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from civicgrid_platform.errors import NotFound
-from civicgrid_platform.http import CurrentPrincipal, CursorPage, Idempotent, PageParams
 from fastapi import APIRouter, status
 
 from civicgrid_identity.api import schemas, views
@@ -13,6 +11,8 @@ from civicgrid_identity.api.deps import Ctx
 from civicgrid_identity.domain.roles import Binding
 from civicgrid_identity.usecases import registration, tenants
 from civicgrid_identity.usecases.people import PersonView
+from civicgrid_platform.errors import NotFound
+from civicgrid_platform.http import CurrentPrincipal, CursorPage, Idempotent, PageParams
 
 router = APIRouter(tags=["tenants"])
 

@@ -8,7 +8,6 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from civicgrid_platform.errors import AlreadyExists
 from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
@@ -24,6 +23,7 @@ from civicgrid_identity.db.tables import (
 )
 from civicgrid_identity.domain.model import Channel, EmergencyContact
 from civicgrid_identity.domain.roles import Binding
+from civicgrid_platform.errors import AlreadyExists
 
 
 @dataclass(frozen=True, slots=True)

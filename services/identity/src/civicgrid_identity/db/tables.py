@@ -3,8 +3,6 @@ the migration; the few platform-level tables (tenants, signing keys, directories
 
 from __future__ import annotations
 
-from civicgrid_platform.db.outbox_table import inbox_table, outbox_table
-from civicgrid_platform.http.idempotency.table import idempotency_table
 from sqlalchemy import (
     Boolean,
     Column,
@@ -22,6 +20,9 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
+
+from civicgrid_platform.db.outbox_table import inbox_table, outbox_table
+from civicgrid_platform.http.idempotency.table import idempotency_table
 
 metadata = MetaData()
 

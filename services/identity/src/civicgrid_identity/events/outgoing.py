@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from google.protobuf.message import Message
+
 from civicgrid.identity.v1 import events_pb2
 from civicgrid_platform.events.cloudevents import OutgoingEvent
-from google.protobuf.message import Message
 
 TOPIC = "civicgrid.identity.v1"
 SOURCE = "/civicgrid/identity"

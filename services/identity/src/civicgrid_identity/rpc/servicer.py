@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from civicgrid.identity.v1 import identity_service_pb2 as pb
-from civicgrid.identity.v1 import identity_service_pb2_grpc as pb_grpc
-from civicgrid_platform.errors import Forbidden
-from civicgrid_platform.grpc.context import rpc_principal
-from civicgrid_platform.grpc.server import Registrar
 from grpc import aio
 
+from civicgrid.identity.v1 import identity_service_pb2 as pb
+from civicgrid.identity.v1 import identity_service_pb2_grpc as pb_grpc
 from civicgrid_identity.db.people_repo import BindingRecord
 from civicgrid_identity.domain.model import Channel, PartyCategory
 from civicgrid_identity.usecases import care, people, roles
 from civicgrid_identity.usecases.context import IdentityContext, parse_uuid, tenant_of
+from civicgrid_platform.errors import Forbidden
+from civicgrid_platform.grpc.context import rpc_principal
+from civicgrid_platform.grpc.server import Registrar
 
 _PARTY = {c.value: getattr(pb, f"PARTY_CATEGORY_{c.name}") for c in PartyCategory}
 _CHANNEL = {c.value: getattr(pb, f"CHANNEL_{c.name}") for c in Channel}

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from civicgrid_platform.auth import Principal
-from civicgrid_platform.errors import Forbidden
-
 from civicgrid_identity.db.auth_repo import AuthRepository
 from civicgrid_identity.domain.access import can_manage_people
 from civicgrid_identity.usecases.context import IdentityContext, tenant_of
+from civicgrid_platform.auth import Principal
+from civicgrid_platform.errors import Forbidden
 
 
 async def audit_page(

@@ -10,9 +10,6 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from civicgrid.identity.v1 import events_pb2
-from civicgrid_platform.auth import Principal
-from civicgrid_platform.errors import AlreadyExists, InvalidInput, NotAuthenticated, NotFound
-
 from civicgrid_identity.db.auth_repo import AuthRepository
 from civicgrid_identity.db.people_repo import PeopleRepository
 from civicgrid_identity.db.tenants_repo import DirectoryRepository
@@ -21,6 +18,8 @@ from civicgrid_identity.domain.model import EmergencyContact, normalise_phone
 from civicgrid_identity.events.outgoing import identity_event
 from civicgrid_identity.usecases.context import IdentityContext, tenant_of
 from civicgrid_identity.usecases.people import CONTACT_SCOPE, is_self
+from civicgrid_platform.auth import Principal
+from civicgrid_platform.errors import AlreadyExists, InvalidInput, NotAuthenticated, NotFound
 
 MAX_CONTACTS = 5
 DEVICE_ID_RE = re.compile(r"^[A-Za-z0-9_.:-]{4,64}$")

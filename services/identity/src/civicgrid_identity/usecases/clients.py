@@ -8,9 +8,6 @@ import re
 import secrets
 from dataclasses import dataclass
 
-from civicgrid_platform.auth import Principal, build_claims
-from civicgrid_platform.errors import Forbidden, InvalidInput
-
 from civicgrid_identity.db.auth_repo import AuthRepository
 from civicgrid_identity.db.tenants_repo import DirectoryRepository
 from civicgrid_identity.domain.access import can_manage_people
@@ -18,6 +15,8 @@ from civicgrid_identity.domain.errors import InvalidCredentials
 from civicgrid_identity.usecases.context import IdentityContext, tenant_of
 from civicgrid_identity.usecases.keyring import KeyRing
 from civicgrid_identity.usecases.tokens import IssuedTokens
+from civicgrid_platform.auth import Principal, build_claims
+from civicgrid_platform.errors import Forbidden, InvalidInput
 
 SCOPE_RE = re.compile(r"^[a-z][a-z0-9_.:-]{1,63}$")
 

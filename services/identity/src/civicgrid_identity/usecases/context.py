@@ -7,12 +7,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
+from civicgrid_identity.domain.passwords import PasswordPolicy
 from civicgrid_platform.auth import Principal
 from civicgrid_platform.db.uow import UnitOfWorkFactory
 from civicgrid_platform.errors import InvalidInput
 from civicgrid_platform.sealing import Sealer
-
-from civicgrid_identity.domain.passwords import PasswordPolicy
 
 
 @dataclass(frozen=True, slots=True)

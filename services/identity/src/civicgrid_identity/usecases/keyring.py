@@ -13,16 +13,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import TextClause, text
+
+from civicgrid_identity.db.keys_repo import KeyRepository
+from civicgrid_identity.usecases.context import IdentityContext
 from civicgrid_platform.auth import (
     SigningKey,
     generate_signing_key,
     load_signing_key,
     signing_key_to_pem,
 )
-from sqlalchemy import TextClause, text
-
-from civicgrid_identity.db.keys_repo import KeyRepository
-from civicgrid_identity.usecases.context import IdentityContext
 
 # Advisory lock id serialising key creation/rotation across replicas.
 _RING_LOCK = 7236101

@@ -7,9 +7,6 @@ from typing import Any
 from uuid import UUID
 
 from civicgrid.identity.v1 import events_pb2
-from civicgrid_platform.auth import Principal
-from civicgrid_platform.errors import InvalidInput, NotFound
-
 from civicgrid_identity.db.people_repo import BindingRecord, PeopleRepository, PersonRecord
 from civicgrid_identity.domain.access import can_manage_people, can_read_people
 from civicgrid_identity.domain.model import PartyCategory, normalise_phone, validate_locale
@@ -17,6 +14,8 @@ from civicgrid_identity.domain.roles import mask_phone, may_see_phone
 from civicgrid_identity.events.outgoing import identity_event
 from civicgrid_identity.usecases.context import IdentityContext
 from civicgrid_identity.usecases.tenants import readable_tenant
+from civicgrid_platform.auth import Principal
+from civicgrid_platform.errors import InvalidInput, NotFound
 
 # Services that send messages (notifications) need real numbers.
 CONTACT_SCOPE = "people:contact"

@@ -7,11 +7,9 @@ import secrets
 from dataclasses import dataclass, field
 from uuid import UUID
 
-from civicgrid.identity.v1 import events_pb2
-from civicgrid_platform.auth import Principal
-from civicgrid_platform.errors import Forbidden, InvalidInput, NotFound
 from google.protobuf.timestamp_pb2 import Timestamp
 
+from civicgrid.identity.v1 import events_pb2
 from civicgrid_identity.db.people_repo import BindingRecord, PeopleRepository, PersonRecord
 from civicgrid_identity.domain.access import can_manage_people
 from civicgrid_identity.domain.model import (
@@ -27,6 +25,8 @@ from civicgrid_identity.usecases.context import IdentityContext, tenant_of
 from civicgrid_identity.usecases.roles import grant_checked
 from civicgrid_identity.usecases.tenants import tenant_by_slug
 from civicgrid_identity.usecases.tokens import token_hash
+from civicgrid_platform.auth import Principal
+from civicgrid_platform.errors import Forbidden, InvalidInput, NotFound
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,17 +5,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from uuid import UUID
 
-from civicgrid.identity.v1 import events_pb2, identity_service_pb2
-from civicgrid_platform.auth import Principal
-from civicgrid_platform.db.uow import UnitOfWork
-from civicgrid_platform.errors import Forbidden, InvalidInput, NotFound
 from google.protobuf.message import Message
 
+from civicgrid.identity.v1 import events_pb2, identity_service_pb2
 from civicgrid_identity.db.auth_repo import AuthRepository
 from civicgrid_identity.db.people_repo import BindingRecord, PeopleRepository, PersonRecord
 from civicgrid_identity.domain.roles import PLATFORM_ADMIN, ROLES, Binding, can_grant
 from civicgrid_identity.events.outgoing import identity_event
 from civicgrid_identity.usecases.context import IdentityContext, tenant_of
+from civicgrid_platform.auth import Principal
+from civicgrid_platform.db.uow import UnitOfWork
+from civicgrid_platform.errors import Forbidden, InvalidInput, NotFound
 
 
 def _grantor_bindings(actor: Principal) -> list[Binding]:

@@ -6,8 +6,6 @@ import asyncio
 import uuid
 from dataclasses import dataclass
 
-from civicgrid_platform.errors import InvalidInput
-
 from civicgrid_identity.db.auth_repo import AuthRepository
 from civicgrid_identity.db.people_repo import PeopleRepository, PersonRecord
 from civicgrid_identity.db.tenants_repo import DirectoryRepository, TenantRepository
@@ -22,6 +20,7 @@ from civicgrid_identity.usecases.tokens import (
     new_refresh_token,
     token_hash,
 )
+from civicgrid_platform.errors import InvalidInput
 
 
 @dataclass(frozen=True, slots=True)

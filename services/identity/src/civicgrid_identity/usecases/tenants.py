@@ -6,9 +6,6 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from civicgrid.identity.v1 import events_pb2
-from civicgrid_platform.auth import Principal
-from civicgrid_platform.errors import AlreadyExists, Forbidden, InvalidInput, NotFound
-
 from civicgrid_identity.db.tenants_repo import TenantRepository
 from civicgrid_identity.domain.access import may_read_other_tenant
 from civicgrid_identity.domain.model import (
@@ -19,6 +16,8 @@ from civicgrid_identity.domain.model import (
 )
 from civicgrid_identity.events.outgoing import identity_event
 from civicgrid_identity.usecases.context import IdentityContext, tenant_of
+from civicgrid_platform.auth import Principal
+from civicgrid_platform.errors import AlreadyExists, Forbidden, InvalidInput, NotFound
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,14 +8,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from civicgrid_platform.auth import build_claims
-from civicgrid_platform.db.uow import UnitOfWork
-
 from civicgrid_identity.db.auth_repo import AuthRepository
 from civicgrid_identity.db.people_repo import BindingRecord
 from civicgrid_identity.db.tenants_repo import DirectoryRepository
 from civicgrid_identity.usecases.context import IdentityContext
 from civicgrid_identity.usecases.keyring import KeyRing
+from civicgrid_platform.auth import build_claims
+from civicgrid_platform.db.uow import UnitOfWork
 
 
 @dataclass(frozen=True, slots=True)
