@@ -27,6 +27,11 @@ _HOP_BY_HOP = frozenset(
 )
 
 
+def _problem(status: int, title: str, detail: str) -> JSONResponse:
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
+    return JSONResponse(body, status_code=status, media_type="application/problem+json")
+
+
 def create_gateway(upstreams: Mapping[str, str]) -> Starlette:
     """upstreams: service name -> base URL (http://127.0.0.1:port)."""
     client = httpx.AsyncClient(timeout=httpx.Timeout(30.0), follow_redirects=False)
@@ -35,16 +40,7 @@ def create_gateway(upstreams: Mapping[str, str]) -> Starlette:
         service = request.path_params["service"]
         base = upstreams.get(service)
         if base is None:
-            return JSONResponse(
-                {
-                    "type": "about:blank",
-                    "title": "Not found",
-                    "status": 404,
-                    "detail": f"no service {service!r}; known: {sorted(upstreams)}",
-                },
-                status_code=404,
-                media_type="application/problem+json",
-            )
+            return _problem(404, "Not found", f"no service {service!r}; known: {sorted(upstreams)}")
         url = f"{base}/{request.path_params['path']}"
         headers = [(k, v) for k, v in request.headers.items() if k.lower() not in _HOP_BY_HOP]
         headers.append(("x-forwarded-prefix", f"/api/{service}"))
@@ -60,16 +56,7 @@ def create_gateway(upstreams: Mapping[str, str]) -> Starlette:
         try:
             answer = await client.send(upstream, stream=True)
         except httpx.TransportError as exc:
-            return JSONResponse(
-                {
-                    "type": "about:blank",
-                    "title": "Bad gateway",
-                    "status": 502,
-                    "detail": f"{service} is not answering: {exc.__class__.__name__}",
-                },
-                status_code=502,
-                media_type="application/problem+json",
-            )
+            return _problem(502, "Bad gateway", f"{service} is not answering: {type(exc).__name__}")
         out_headers = {k: v for k, v in answer.headers.items() if k.lower() not in _HOP_BY_HOP}
         return StreamingResponse(
             answer.aiter_raw(),

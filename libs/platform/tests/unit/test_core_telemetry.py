@@ -31,5 +31,5 @@ async def test_requests_produce_server_spans_and_prometheus_metrics() -> None:
     assert format(server_spans[0].context.trace_id, "032x") == "0af7651916cd43dd8448eb211c80319c"
     assert metrics.status_code == 200
     # Labelled by the route template, not the raw path, so cardinality stays bounded.
-    assert 'http_server_duration_milliseconds_count{' in metrics.text
+    assert "http_server_duration_milliseconds_count{" in metrics.text
     assert 'http_target="/things/{thing_id}"' in metrics.text

@@ -23,7 +23,7 @@ from civicgrid_identity.db.tables import (
 )
 from civicgrid_identity.domain.model import Channel, EmergencyContact
 from civicgrid_identity.domain.roles import Binding
-from civicgrid_platform.errors import AlreadyExists
+from civicgrid_platform.errors import AlreadyExists, NotFound
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +100,13 @@ class PeopleRepository:
         q = select(people).where(people.c.tenant_id == self.tenant_id, people.c.id == person_id)
         row = (await self.session.execute(q)).first()
         return _person(row) if row else None
+
+    async def require(self, person_id: UUID) -> PersonRecord:
+        """The person, or NotFound: another tenant's person is as absent as one never made."""
+        person = await self.get(person_id)
+        if person is None:
+            raise NotFound("no such person")
+        return person
 
     async def get_many(self, person_ids: Sequence[UUID]) -> list[PersonRecord]:
         q = select(people).where(people.c.tenant_id == self.tenant_id, people.c.id.in_(person_ids))

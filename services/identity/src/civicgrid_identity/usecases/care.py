@@ -52,8 +52,7 @@ async def set_contacts(
         raise NotFound("no such person")
     async with ctx.uow(tenant_id=tenant_id) as uow:
         people = PeopleRepository(uow.session, tenant_id)
-        if await people.get(person_id) is None:
-            raise NotFound("no such person")
+        await people.require(person_id)
         await people.replace_contacts(person_id, ordered)
         uow.add_event(
             identity_event(
@@ -76,8 +75,7 @@ async def get_contacts(
         raise NotFound("no such person")
     async with ctx.uow(tenant_id=tenant_id) as uow:
         people = PeopleRepository(uow.session, tenant_id)
-        if await people.get(person_id) is None:
-            raise NotFound("no such person")
+        await people.require(person_id)
         return await people.contacts(person_id)
 
 
@@ -99,8 +97,7 @@ async def bind_device(
     secret = secrets.token_hex(32)
     async with ctx.uow(tenant_id=tenant_id) as uow:
         people = PeopleRepository(uow.session, tenant_id)
-        if await people.get(person_id) is None:
-            raise NotFound("no such person")
+        await people.require(person_id)
         if not await DirectoryRepository(uow.session).add_device(device_id, tenant_id):
             raise AlreadyExists("this device is already bound", field="device_id")
         await people.add_device(device_id, person_id, ctx.device_sealer.seal(secret.encode()))

@@ -107,11 +107,9 @@ async def update_person(
     values = _validated(changes)
     async with ctx.uow(tenant_id=tenant_id) as uow:
         people = PeopleRepository(uow.session, tenant_id)
-        if await people.get(person_id) is None:
-            raise NotFound("no such person")
-        person = await people.update(person_id, **values) if values else await people.get(person_id)
-        assert person is not None
+        person = await people.require(person_id)
         if values:
+            person = await people.update(person_id, **values)
             uow.add_event(
                 identity_event(
                     tenant_id,

@@ -76,8 +76,7 @@ async def grant_role(
     tenant_id = tenant_of(actor)
     async with ctx.uow(tenant_id=tenant_id) as uow:
         people = PeopleRepository(uow.session, tenant_id)
-        if await people.get(person_id) is None:
-            raise NotFound("no such person", field="person_id")
+        await people.require(person_id)
         record = await grant_checked(uow, actor, tenant_id, person_id, binding)
         if record is None:
             existing = [
