@@ -227,14 +227,18 @@ outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)
 idempotency = idempotency_table(metadata)
 
-TENANT_TABLES = (
-    "people",
-    "role_bindings",
-    "unit_ancestry",
-    "emergency_contacts",
-    "alert_devices",
-    "refresh_tokens",
-    "login_throttle",
-    "clients",
-    "audit_log",
+# Tables deliberately without a tenant policy (each says why where it is declared above; the
+# outbox, inbox and idempotency tables are the platform's, cross-tenant by nature). Every other
+# table must have FORCE row-level security: a test checks the migrated database against this.
+PLATFORM_TABLES = frozenset(
+    {
+        "tenants",
+        "device_directory",
+        "refresh_token_directory",
+        "client_directory",
+        "signing_keys",
+        outbox.name,
+        inbox.name,
+        idempotency.name,
+    }
 )
