@@ -15,6 +15,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from civicgrid_platform.auth import (
     JwksCache,
+    PermissionDenied,
     TokenVerifier,
     build_claims,
     generate_signing_key,
@@ -38,6 +39,8 @@ async def whoami(request: StringValue, context: aio.ServicerContext) -> StringVa
         raise NotFound("no such thing")
     if request.value == "bad":
         raise InvalidInput("must be short", field="value")
+    if request.value == "admin-only" and not principal.has_role("tenant_admin"):
+        raise PermissionDenied("requires tenant_admin")
     if request.value == "slow":
         await asyncio.sleep(2)
     return StringValue(value=f"{principal.subject}@{principal.tenant_id}")
@@ -110,6 +113,7 @@ async def test_a_valid_token_reaches_the_servicer_as_the_principal(server: GrpcS
         ("hi", "expired", grpc.StatusCode.UNAUTHENTICATED),
         ("missing", "ok", grpc.StatusCode.NOT_FOUND),
         ("bad", "ok", grpc.StatusCode.INVALID_ARGUMENT),
+        ("admin-only", "ok", grpc.StatusCode.PERMISSION_DENIED),
     ],
 )
 async def test_errors_become_status_codes(

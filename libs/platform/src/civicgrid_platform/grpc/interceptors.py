@@ -13,7 +13,13 @@ import grpc
 from grpc import aio
 from sqlalchemy.exc import DBAPIError
 
-from civicgrid_platform.auth import InvalidToken, KeySetUnavailable, TokenVerifier
+from civicgrid_platform.auth import (
+    InvalidToken,
+    KeySetUnavailable,
+    PermissionDenied,
+    TokenVerifier,
+    Unauthenticated,
+)
 from civicgrid_platform.errors import DomainError, is_unstorable_value, mapping_for
 from civicgrid_platform.grpc.context import reset_rpc_principal, set_rpc_principal
 from civicgrid_platform.logs import current_tenant
@@ -79,6 +85,10 @@ class AuthErrorInterceptor(aio.ServerInterceptor):
             tenant_token = current_tenant.set(principal.tenant_id if principal else None)
             try:
                 return await behavior(request, context)
+            except PermissionDenied as exc:
+                await context.abort(grpc.StatusCode.PERMISSION_DENIED, exc.reason)
+            except Unauthenticated as exc:
+                await context.abort(grpc.StatusCode.UNAUTHENTICATED, exc.reason)
             except DomainError as exc:
                 mapping = mapping_for(exc)
                 assert mapping is not None
