@@ -5,8 +5,8 @@ Idempotent: a second `make run` finds the accounts (login works) and changes not
 
 from __future__ import annotations
 
+import asyncio
 import json
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +15,6 @@ import httpx
 DEMO_TENANT = "demo-district"
 PLATFORM_ADMIN = "platform@civicgrid.org"
 DEMO_DEVICE = "demo-button-0001"
-# Units of the demo hierarchy; the grid registry will own them, ids are stable by name.
-DEMO_COMMUNITY = uuid.uuid5(uuid.NAMESPACE_URL, "civicgrid:demo-district/community-01")
-DEMO_GRID = uuid.uuid5(uuid.NAMESPACE_URL, "civicgrid:demo-district/community-01/grid-001")
 
 # Dev-only demo credentials, printed by `make run` and written to .run/demo.json.
 ACCOUNTS: list[dict[str, Any]] = [
@@ -33,7 +30,7 @@ ACCOUNTS: list[dict[str, Any]] = [
         "password": "demo-leader-pass",
         "role": "grid_leader",
         "display_name": "网格长 王芳",
-        "unit_id": str(DEMO_GRID),
+        "unit_id": None,  # the seed binds the leader at the first grid of the imported district
     },
     {
         "username": "resident@demo.civicgrid.org",
@@ -64,7 +61,7 @@ def _previous_demo(demo_file: Path) -> dict[str, Any]:
     return json.loads(demo_file.read_text()) if demo_file.exists() else {}
 
 
-def _ok(response: httpx.Response, *allowed: int) -> dict[str, Any]:
+def _ok(response: httpx.Response, *allowed: int) -> Any:
     if response.status_code not in allowed:
         raise SeedError(
             f"{response.request.method} {response.request.url} -> "
@@ -87,9 +84,11 @@ def _bearer(tokens: dict[str, Any]) -> dict[str, str]:
     return {"Authorization": f"Bearer {tokens['access_token']}"}
 
 
-async def seed_demo(entry: str, demo_file: Path, *, platform_admin_password: str) -> dict[str, Any]:
+async def seed_demo(
+    entry: str, demo_file: Path, district_file: Path, *, platform_admin_password: str
+) -> dict[str, Any]:
     previous = _previous_demo(demo_file)
-    async with httpx.AsyncClient(base_url=entry, timeout=30) as client:
+    async with httpx.AsyncClient(base_url=entry, timeout=300) as client:
         root = await _login(client, "platform", PLATFORM_ADMIN, platform_admin_password)
         if root is None:
             raise SeedError(
@@ -122,7 +121,10 @@ async def seed_demo(entry: str, demo_file: Path, *, platform_admin_password: str
                 client, DEMO_TENANT, admin_spec["username"], admin_spec["password"]
             )
         assert admin is not None
-        await _invite_or_login(client, admin, tenant["id"], ACCOUNTS[1])
+        units = await _district(client, admin, district_file)
+        await _invite_or_login(
+            client, admin, tenant["id"], {**ACCOUNTS[1], "unit_id": units["grid"]}
+        )
         await _register_or_login(client, ACCOUNTS[2])
         elder = await _register_or_login(client, ACCOUNTS[3])
         me = _ok(await client.get("/api/identity/v1/me", headers=_bearer(elder)), 200)
@@ -163,8 +165,66 @@ async def seed_demo(entry: str, demo_file: Path, *, platform_admin_password: str
                 for a in ACCOUNTS
             ),
         ],
-        "units": {"community": str(DEMO_COMMUNITY), "grid": str(DEMO_GRID)},
+        "units": units,
         "alert_device": {"device_id": DEMO_DEVICE, "person_id": me["id"], "secret": device_secret},
+    }
+
+
+async def _district(
+    client: httpx.AsyncClient, admin: dict[str, Any], district_file: Path
+) -> dict[str, str]:
+    """Import the synthetic district once, with its departments; the ids of the demo's units."""
+    demo = json.loads(await asyncio.to_thread(district_file.read_text))
+    features = demo["district"]["features"]
+    district_code = next(
+        f["properties"]["code"] for f in features if f["properties"]["kind"] == "district"
+    )
+    first_grid = min(f["properties"]["code"] for f in features if f["properties"]["kind"] == "grid")
+    found = _ok(
+        await client.get(
+            "/api/grid/v1/units",
+            params={"query": district_code, "kind": "district"},
+            headers=_bearer(admin),
+        ),
+        200,
+    )
+    if not found:
+        _ok(
+            await client.post(
+                "/api/grid/v1/districts/import", json=demo["district"], headers=_bearer(admin)
+            ),
+            200,
+        )
+        for department in demo["departments"]:
+            _ok(
+                await client.post(
+                    "/api/grid/v1/departments",
+                    headers=_bearer(admin),
+                    json={
+                        "name": department["name"],
+                        "contact": department["phone"],
+                        "categories": department["categories"],
+                    },
+                ),
+                201,
+            )
+    grid = _ok(
+        await client.get(
+            "/api/grid/v1/units",
+            params={"query": first_grid, "kind": "grid"},
+            headers=_bearer(admin),
+        ),
+        200,
+    )[0]
+    chain = _ok(
+        await client.get(f"/api/grid/v1/units/{grid['id']}/ancestors", headers=_bearer(admin)), 200
+    )
+    by_kind = {u["kind"]: u["id"] for u in chain}
+    return {
+        "district": by_kind["district"],
+        "street": by_kind["street"],
+        "community": by_kind["community"],
+        "grid": grid["id"],
     }
 
 

@@ -29,7 +29,10 @@ class ServiceSpec:
 
 
 # Fixed ports for `make run` so URLs in .run/demo.json stay valid between runs.
-SERVICES: tuple[ServiceSpec, ...] = (ServiceSpec("identity", 8101, 50101),)
+SERVICES: tuple[ServiceSpec, ...] = (
+    ServiceSpec("identity", 8101, 50101),
+    ServiceSpec("grid", 8102, 50102),
+)
 
 
 class ServiceFailed(RuntimeError):

@@ -97,7 +97,10 @@ async def run() -> int:
             await asyncio.sleep(0.05)
         entry = f"http://127.0.0.1:{ENTRY_PORT}"
         demo = await seed_demo(
-            entry, RUN_DIR / "demo.json", platform_admin_password=DEV_ADMIN_PASSWORD
+            entry,
+            RUN_DIR / "demo.json",
+            await _demo_district(),
+            platform_admin_password=DEV_ADMIN_PASSWORD,
         )
         demo.update(
             {
@@ -122,6 +125,31 @@ async def run() -> int:
         infra("down")
     print("stopped; data kept in .run/ (make clean removes it)", flush=True)
     return 0
+
+
+async def _demo_district() -> Path:
+    """The synthetic district (2,000 grids), generated once by the grid registry's own tool."""
+    path = RUN_DIR / "demo-district.json"
+    if not path.exists():
+        done = await asyncio.to_thread(
+            subprocess.run,
+            [
+                sys.executable,
+                "-m",
+                "civicgrid_grid",
+                "demo-data",
+                "--grids",
+                "2000",
+                "--out",
+                str(path),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if done.returncode != 0:
+            raise SystemExit(f"demo district generation failed:\n{done.stderr[-4000:]}")
+    return path
 
 
 def _print_banner(demo: dict[str, object]) -> None:

@@ -1,0 +1,115 @@
+"""The composition root: the only place that builds concrete things from settings."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from functools import partial
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from civicgrid_grid.api.app import create_grid_app
+from civicgrid_grid.events.index_listener import listen_for_map_changes
+from civicgrid_grid.events.outgoing import TOPIC
+from civicgrid_grid.rpc.servicer import SERVICE_NAME, register
+from civicgrid_grid.settings import GridSettings
+from civicgrid_grid.usecases.context import GridContext
+from civicgrid_grid.usecases.resolve import DistrictIndexes
+from civicgrid_platform.auth import JwksCache, TokenVerifier
+from civicgrid_platform.db.engine import create_engine
+from civicgrid_platform.db.uow import UnitOfWorkFactory
+from civicgrid_platform.events.producer import create_producer
+from civicgrid_platform.events.relay import OutboxRelay
+from civicgrid_platform.events.topics import TopicSpec, ensure_topics
+from civicgrid_platform.grpc.server import GrpcServer
+from civicgrid_platform.runner import Component, http_component
+from civicgrid_platform.telemetry import instrument_sqlalchemy
+
+
+@dataclass
+class Grid:
+    """The object graph of one grid process."""
+
+    settings: GridSettings
+    engine: AsyncEngine
+    ctx: GridContext
+    indexes: DistrictIndexes
+    verifier: TokenVerifier
+    jwks: JwksCache
+
+    async def aclose(self) -> None:
+        await self.jwks.aclose()
+        await self.engine.dispose()
+
+
+def build(settings: GridSettings) -> Grid:
+    if not settings.database_url:
+        raise SystemExit("CIVICGRID_DATABASE_URL is required")
+    if not settings.jwks_url:
+        raise SystemExit("CIVICGRID_JWKS_URL is required (identity's /.well-known/jwks.json)")
+    engine = create_engine(
+        settings.database_url,
+        pool_size=settings.database_pool_size,
+        application_name="civicgrid-grid",
+    )
+    instrument_sqlalchemy(engine)
+    ctx = GridContext(uow=UnitOfWorkFactory(engine))
+    jwks = JwksCache(settings.jwks_url)
+    verifier = TokenVerifier(jwks, issuer=settings.token_issuer, audience=settings.token_audience)
+    return Grid(settings, engine, ctx, DistrictIndexes(ctx), verifier, jwks)
+
+
+def components(grid: Grid, names: list[str]) -> list[Component]:
+    settings = grid.settings
+    built: list[Component] = []
+    serving = "http" in names or "grpc" in names
+    if serving:
+        # Whoever resolves points keeps its index current.
+        built.append(Component("index-listener", partial(_listen, grid)))
+    if "http" in names:
+        app = create_grid_app(grid.ctx, grid.indexes, grid.verifier, settings, grid.engine)
+        built.append(
+            http_component(
+                app, settings.http_host, settings.http_port, app.state.readiness.set_draining
+            )
+        )
+    if "grpc" in names:
+        server = GrpcServer(
+            host=settings.grpc_host,
+            port=settings.grpc_port,
+            registrars=[register(grid.ctx, grid.indexes, settings.boundary_warning_m)],
+            service_names=[SERVICE_NAME],
+            verifier=grid.verifier,
+        )
+        built.append(
+            Component("grpc", partial(server.run, grace=settings.drain_seconds), server.drain)
+        )
+    if "relay" in names:
+        built.append(Component("relay", partial(_run_relay, grid)))
+    # Grid consumes no other service's events; "consumers" and "timers" are accepted and idle.
+    return built
+
+
+async def _topics(grid: Grid) -> None:
+    await ensure_topics(
+        grid.settings.kafka_bootstrap,
+        [TopicSpec(TOPIC, partitions=grid.settings.kafka_topic_partitions)],
+    )
+
+
+async def _listen(grid: Grid, stop: asyncio.Event) -> None:
+    await _topics(grid)
+    await listen_for_map_changes(
+        grid.settings.kafka_bootstrap, grid.indexes.forget, stop, asyncio.Event()
+    )
+
+
+async def _run_relay(grid: Grid, stop: asyncio.Event) -> None:
+    await _topics(grid)
+    producer = await create_producer(
+        grid.settings.kafka_bootstrap, client_id="civicgrid-grid-relay"
+    )
+    try:
+        await OutboxRelay(grid.engine, producer).run(stop)
+    finally:
+        await producer.stop()

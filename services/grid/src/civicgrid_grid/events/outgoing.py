@@ -1,0 +1,33 @@
+"""Grid's domain events as CloudEvents on civicgrid.grid.v1, keyed by aggregate id."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from google.protobuf.message import Message
+
+from civicgrid.grid.v1 import events_pb2
+from civicgrid_platform.events.cloudevents import OutgoingEvent
+
+TOPIC = "civicgrid.grid.v1"
+SOURCE = "/civicgrid/grid"
+
+_TYPES: dict[type[Message], str] = {
+    events_pb2.UnitCreated: "unit.created",
+    events_pb2.UnitUpdated: "unit.updated",
+    events_pb2.UnitRetired: "unit.retired",
+    events_pb2.DepartmentChanged: "department.changed",
+    events_pb2.DistrictImported: "district.imported",
+}
+
+
+def grid_event(tenant_id: UUID, aggregate_id: UUID | str, message: Message) -> OutgoingEvent:
+    return OutgoingEvent(
+        type=f"{TOPIC}.{_TYPES[type(message)]}",
+        source=SOURCE,
+        tenant_id=tenant_id,
+        key=str(aggregate_id),
+        topic=TOPIC,
+        message=message,
+        subject=str(aggregate_id),
+    )
