@@ -48,7 +48,9 @@ def test_well_formed_codes_pass(kind: UnitKind, code: str, parent: str | None) -
         (K.HOUSEHOLD, "", "370102001002003-B1", "empty"),
     ],
 )
-def test_malformed_codes_are_named(kind: UnitKind, code: str, parent: str | None, words: str) -> None:
+def test_malformed_codes_are_named(
+    kind: UnitKind, code: str, parent: str | None, words: str
+) -> None:
     reason = validate_code(kind, code, parent)
     assert reason is not None and words in reason
 

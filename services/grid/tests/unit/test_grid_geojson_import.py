@@ -75,7 +75,11 @@ def test_a_document_that_is_not_a_feature_collection_is_refused(doc: object) -> 
         import_district(doc)
     problem = only(list(caught.value.problems))
     assert problem.feature is None
-    assert "FeatureCollection" in problem.reason or "JSON" in problem.reason or "list" in problem.reason
+    assert (
+        "FeatureCollection" in problem.reason
+        or "JSON" in problem.reason
+        or "list" in problem.reason
+    )
 
 
 def test_malformed_features_are_each_named_and_all_reported(geo: SimpleNamespace) -> None:
