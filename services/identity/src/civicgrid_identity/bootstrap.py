@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from civicgrid_identity.api.app import create_identity_app
 from civicgrid_identity.domain.passwords import PasswordPolicy
+from civicgrid_identity.events.incoming import CONSUMER_GROUP, GRID_TOPIC, HANDLERS
 from civicgrid_identity.events.outgoing import TOPIC
 from civicgrid_identity.jobs.key_rotation import rotate_keys_periodically
 from civicgrid_identity.rpc.servicer import SERVICE_NAME, register
@@ -21,6 +22,7 @@ from civicgrid_identity.usecases.keyring import KeyRing
 from civicgrid_platform.auth import JwksCache, TokenVerifier
 from civicgrid_platform.db.engine import create_engine
 from civicgrid_platform.db.uow import UnitOfWorkFactory
+from civicgrid_platform.events.consumer import ConsumerRunner
 from civicgrid_platform.events.producer import create_producer
 from civicgrid_platform.events.relay import OutboxRelay
 from civicgrid_platform.events.topics import TopicSpec, ensure_topics
@@ -122,8 +124,31 @@ def components(identity: Identity, names: list[str]) -> list[Component]:
                 ),
             )
         )
-    # Identity consumes no events yet; "consumers" is accepted: every service takes the same flags.
+    if "consumers" in names:
+        built.append(Component("consumers", partial(_run_consumers, identity)))
     return built
+
+
+async def _run_consumers(identity: Identity, stop: asyncio.Event) -> None:
+    settings = identity.settings
+    # The grid registry owns its topic; creating it here too only spares a start-order dependency.
+    await ensure_topics(
+        settings.kafka_bootstrap,
+        [TopicSpec(GRID_TOPIC, partitions=settings.kafka_topic_partitions)],
+    )
+    dlq = await create_producer(settings.kafka_bootstrap, client_id="civicgrid-identity-dlq")
+    try:
+        runner = ConsumerRunner(
+            settings.kafka_bootstrap,
+            CONSUMER_GROUP,
+            [GRID_TOPIC],
+            HANDLERS,
+            identity.ctx.uow,
+            dlq_producer=dlq,
+        )
+        await runner.run(stop)
+    finally:
+        await dlq.stop()
 
 
 async def _run_relay(identity: Identity, stop: asyncio.Event) -> None:
