@@ -5,10 +5,12 @@
 Prints ONE JSON object: grids, features, generate_seconds, validate_seconds (parse and
 validate the whole FeatureCollection), build_seconds (GridIndex over every grid and building),
 resolve_p50_us / resolve_p99_us / resolve_max_us (each call timed alone with perf_counter_ns,
-over random points inside the district, after a warm-up pass), boundary_share (how many of those
-points got a boundary warning), index_memory_mb (GridIndex.memory_bytes) and, on glibc,
-index_malloc_mb (what malloc actually handed out while building the index, as a check on that
-estimate). make bench runs it as a subprocess and prints the table.
+over random points inside the district, after a warm-up pass; three timed passes, reporting the
+one with the median p99, all three p99s in resolve_p99_us_by_pass), boundary_share (how many
+of those points got a boundary warning), index_memory_mb (GridIndex.memory_bytes, an estimate
+of the live data), on glibc index_malloc_mb (C heap the build added and kept: GEOS, numpy and
+large Python blocks, not small Python objects, as a check on that estimate) and load_average
+(timings on a busy machine are not timings). make bench runs it as a subprocess.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import argparse
 import ctypes
 import gc
 import json
+import os
 import sys
 import time
 from typing import Any
@@ -28,6 +31,8 @@ from civicgrid_grid.demo_data import generate_district
 from civicgrid_grid.domain.geojson_import import parse_feature_collection, validate_district
 from civicgrid_grid.domain.spatial_index import GridIndex, IndexedBuilding, IndexedGrid, Resolution
 from civicgrid_grid.domain.units import UnitKind, UnitSpec
+
+PASSES = 3
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -59,18 +64,23 @@ def run(grids: int, points: int, seed: int) -> dict[str, Any]:
 
     district = next(s.geometry for s in specs if s.kind is UnitKind.DISTRICT)
     lons, lats = _points_in(district, points, np.random.default_rng(seed + 1))
-    for lon, lat in zip(lons, lats, strict=True):  # warm-up: prepared indexes, caches
+    for lon, lat in zip(lons, lats, strict=True):  # warm-up: caches, branch predictors
         index.resolve(lon, lat)
     after = _malloc_bytes()
-    timings = np.empty(len(lons), dtype=np.int64)
-    warned = 0
     clock = time.perf_counter_ns
-    for n, (lon, lat) in enumerate(zip(lons, lats, strict=True)):
-        t = clock()
-        found = index.resolve(lon, lat)
-        timings[n] = clock() - t
-        warned += isinstance(found, Resolution) and found.boundary is not None
-    us = timings / 1000.0
+    passes = []
+    for _ in range(PASSES):
+        timings = np.empty(len(lons), dtype=np.int64)
+        for n, (lon, lat) in enumerate(zip(lons, lats, strict=True)):
+            t = clock()
+            index.resolve(lon, lat)
+            timings[n] = clock() - t
+        passes.append(timings / 1000.0)
+    # The pass with the median p99: one noisy neighbour on a shared machine should not decide.
+    p99s = [float(np.percentile(us, 99)) for us in passes]
+    us = passes[int(np.argsort(p99s)[len(p99s) // 2])]
+    found = [index.resolve(lon, lat) for lon, lat in zip(lons, lats, strict=True)]
+    warned = sum(isinstance(f, Resolution) and f.boundary is not None for f in found)
     result: dict[str, Any] = {
         "grids": len(index),
         "features": len(specs),
@@ -81,8 +91,10 @@ def run(grids: int, points: int, seed: int) -> dict[str, Any]:
         "resolve_p50_us": round(float(np.percentile(us, 50)), 2),
         "resolve_p99_us": round(float(np.percentile(us, 99)), 2),
         "resolve_max_us": round(float(us.max()), 2),
+        "resolve_p99_us_by_pass": [round(p, 2) for p in p99s],
         "boundary_share": round(warned / len(lons), 3),
         "index_memory_mb": round(index.memory_bytes() / 2**20, 1),
+        "load_average": round(os.getloadavg()[0], 2),
     }
     if before is not None and after is not None:
         result["index_malloc_mb"] = round((after - before) / 2**20, 1)
@@ -90,16 +102,19 @@ def run(grids: int, points: int, seed: int) -> dict[str, Any]:
 
 
 def _index_input(specs: list[UnitSpec]) -> tuple[list[IndexedGrid], list[IndexedBuilding]]:
-    """Grids by code as unit id; a compound's buildings go to the grid they stand in."""
+    """Grids by code as unit id; each building goes to the grid it stands in (for a compound's
+    buildings that is not their parent)."""
     grids = [IndexedGrid(s.code, s.code, s.geometry) for s in specs if s.kind is UnitKind.GRID]
-    probe = GridIndex(grids)
-    buildings = []
-    for s in specs:
-        if s.kind is UnitKind.BUILDING and s.geometry is not None:
-            spot = s.geometry.representative_point()
-            found = probe.resolve(spot.x, spot.y)
-            if isinstance(found, Resolution):
-                buildings.append(IndexedBuilding(s.code, found.grid_id, s.geometry))
+    tree = shapely.STRtree([g.polygon for g in grids])
+    placed = [s for s in specs if s.kind is UnitKind.BUILDING and s.geometry is not None]
+    spots = shapely.point_on_surface([s.geometry for s in placed])
+    which, where = tree.query(spots, predicate="intersects")
+    owner = dict(zip(which.tolist(), where.tolist(), strict=False))
+    buildings = [
+        IndexedBuilding(s.code, grids[owner[n]].unit_id, s.geometry)
+        for n, s in enumerate(placed)
+        if n in owner
+    ]
     return grids, buildings
 
 

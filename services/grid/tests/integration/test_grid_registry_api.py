@@ -239,3 +239,24 @@ async def test_another_district_sees_nothing_of_this_one(
     assert (
         await api.get("/v1/resolve/point", params={"lat": inside.y, "lon": inside.x}, headers=other)
     ).status_code == 404
+
+
+async def test_a_building_inside_a_compound_is_found_at_its_location(
+    api: httpx.AsyncClient, tenant: str
+) -> None:
+    doc = _district()
+    await _import(api, tenant, doc)
+    kinds = {f["properties"]["code"]: f["properties"]["kind"] for f in doc["features"]}
+    in_compound = next(
+        f
+        for f in _features(doc, "building")
+        if kinds.get(f["properties"]["parent_code"]) == "compound"
+    )
+    point = shape(in_compound["geometry"]).representative_point()
+    found = await api.get(
+        "/v1/resolve/point",
+        params={"lat": point.y, "lon": point.x},
+        headers=bearer(tenant, "resident"),
+    )
+    assert found.status_code == 200, found.text
+    assert found.json()["building"]["code"] == in_compound["properties"]["code"]

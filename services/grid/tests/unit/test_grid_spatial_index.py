@@ -203,10 +203,12 @@ def test_many_updates_fold_into_a_rebuild_without_changing_answers(geo, at) -> N
     removed = {row[0] for row in rows[::3]}
     for unit_id in removed:
         index.remove_grid(unit_id)
+    assert index.needs_rebuild  # 134 removals: the next lookup would compact
     for unit_id, _, i, j in rows:
         found = index.resolve(*at(i * 50 + 25, j * 50 + 25))
         assert isinstance(found, Outside) == (unit_id in removed)
     index.rebuild()
+    assert not index.needs_rebuild
     assert len(index) == 400 - len(rows[::3])
     assert resolved(index.resolve(*at(75, 25))).grid_id == "g1-0"
 
@@ -235,3 +237,19 @@ def test_a_grid_must_be_a_polygon(geo) -> None:
     point: BaseGeometry = geo.lonlat(shapely.Point(0, 0))
     with pytest.raises(InvalidInput, match="370102001001009 needs a Polygon"):
         GridIndex([IndexedGrid("x", "370102001001009", point)])
+
+
+def test_a_grid_in_two_parts_answers_for_both_and_survives_a_rebuild(grids, geo, at) -> None:
+    parts = shapely.MultiPolygon([shapely.box(600, 0, 700, 100), shapely.box(800, 0, 900, 100)])
+    island = IndexedGrid("id-M", "370102001001008", geo.lonlat(parts))
+    footprint = IndexedBuilding("b-m", "id-M", geo.lonlat(shapely.box(820, 20, 840, 40)))
+    index = GridIndex([*grids, island], [footprint])
+    assert resolved(index.resolve(*at(650, 50))).grid_id == "id-M"
+    assert resolved(index.resolve(*at(830, 30))).building_id == "b-m"
+    assert index.resolve(*at(750, 50)) == Outside(
+        "id-M", "370102001001008", pytest.approx(50, abs=0.01)
+    )
+    index.rebuild()
+    assert resolved(index.resolve(*at(830, 30))) == Resolution(
+        "id-M", "370102001001008", "b-m", None
+    )

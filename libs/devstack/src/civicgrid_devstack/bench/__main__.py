@@ -8,7 +8,7 @@ import platform
 import shutil
 from pathlib import Path
 
-from civicgrid_devstack.bench import events, identity, tokens
+from civicgrid_devstack.bench import events, grid, identity, tokens
 from civicgrid_devstack.bench.report import render
 from civicgrid_testkit import unique_name
 from civicgrid_testkit.servers import open_kafka, open_postgres
@@ -24,6 +24,7 @@ async def run(postgres_server: object, kafka_server: object, workdir: Path) -> N
     figures += await events.bench_consumer(db.runtime_dsn, bootstrap)
     identity_db = await postgres_server.aprovision(unique_name("bench_identity"))  # type: ignore[attr-defined]
     figures += await identity.bench_identity(identity_db, bootstrap, workdir)
+    figures += await grid.bench_grid_index()
     print(
         f"\nCivicGrid benchmarks — {platform.processor() or platform.machine()}, "
         f"Python {platform.python_version()}, real PostgreSQL + Kafka on 127.0.0.1\n"

@@ -84,12 +84,8 @@ def _read(doc: Any) -> tuple[list[UnitSpec], list[int], list[ImportProblem], fro
         except ValueError as exc:
             return [], [], [ImportProblem(None, None, f"not JSON: {exc}")], frozenset()
     if not isinstance(doc, Mapping) or doc.get("type") != "FeatureCollection":
-        return (
-            [],
-            [],
-            [ImportProblem(None, None, "not a GeoJSON FeatureCollection", "type")],
-            (frozenset()),
-        )
+        problem = ImportProblem(None, None, "not a GeoJSON FeatureCollection", "type")
+        return [], [], [problem], frozenset()
     features = doc.get("features")
     if not isinstance(features, list):
         problem = ImportProblem(None, None, "features must be a list of Features", "features")
@@ -103,10 +99,10 @@ def _read(doc: Any) -> tuple[list[UnitSpec], list[int], list[ImportProblem], fro
         found = _read_properties(fid, feature)
         if isinstance(found, list):
             problems += found
-            if isinstance(feature, Mapping):
-                code = (feature.get("properties") or {}).get("code")
-                if isinstance(code, str):
-                    rejected.add(code)
+            props = feature.get("properties") if isinstance(feature, Mapping) else None
+            code = props.get("code") if isinstance(props, Mapping) else None
+            if isinstance(code, str):
+                rejected.add(code)
             continue
         code, kind, parent_code, name, address, attributes = found
         geometry = feature.get("geometry")

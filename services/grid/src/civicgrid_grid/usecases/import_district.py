@@ -19,13 +19,9 @@ from shapely.geometry import mapping, shape
 
 from civicgrid.grid.v1 import events_pb2
 from civicgrid_grid.db.units_repo import UnitsRepository
+from civicgrid_grid.domain import geojson_import
 from civicgrid_grid.domain.addresses import address_key
-from civicgrid_grid.domain.geojson_import import (
-    ImportProblem,
-    ImportRejected,
-    parse_feature_collection,
-    validate_district,
-)
+from civicgrid_grid.domain.geojson_import import ImportProblem, ImportRejected
 from civicgrid_grid.domain.records import UnitRecord
 from civicgrid_grid.domain.units import UnitKind, UnitSpec
 from civicgrid_grid.events.messages import KIND_TO_PB, unit_message
@@ -79,18 +75,12 @@ def _changes(old: UnitRecord, spec: UnitSpec, parent_id: UUID | None) -> list[st
 
 async def import_district(ctx: GridContext, actor: Principal, document: Any) -> ImportSummary:
     require_editor(actor)
-    specs = parse_feature_collection(document)
-    problems = validate_district(specs)
+    # Reads and validates in one pass: every defect of the file is reported together.
+    specs = geojson_import.import_district(document)
     districts = [i for i, s in enumerate(specs) if UnitKind(s.kind) is UnitKind.DISTRICT]
     if len(districts) != 1:
-        problems = [
-            *problems,
-            ImportProblem(
-                None, None, f"an import holds exactly one district, found {len(districts)}", "kind"
-            ),
-        ]
-    if problems:
-        raise ImportRejected(problems)
+        reason = f"an import holds exactly one district, found {len(districts)}"
+        raise ImportRejected([ImportProblem(None, None, reason, "kind")])
     tenant_id = tenant_of(actor)
     now = ctx.clock()
     specs = sorted(specs, key=lambda s: DEPTH[UnitKind(s.kind).value])

@@ -15,7 +15,13 @@ from shapely.geometry import shape
 
 from civicgrid_grid.db.units_repo import UnitsRepository
 from civicgrid_grid.domain.records import UnitRecord
-from civicgrid_grid.domain.spatial_index import GridIndex, IndexedBuilding, IndexedGrid, Outside
+from civicgrid_grid.domain.spatial_index import (
+    GridIndex,
+    IndexedBuilding,
+    IndexedGrid,
+    Outside,
+    Resolution,
+)
 from civicgrid_grid.usecases.context import GridContext, tenant_of
 from civicgrid_platform.auth import Principal
 from civicgrid_platform.errors import InvalidInput, NotFound
@@ -47,10 +53,24 @@ def indexed_grid(record: UnitRecord) -> IndexedGrid:
     return IndexedGrid(unit_id=str(record.id), code=record.code, polygon=shape(record.geometry))
 
 
-def indexed_building(record: UnitRecord) -> IndexedBuilding:
-    return IndexedBuilding(
-        unit_id=str(record.id), grid_id=str(record.parent_id), geometry=shape(record.geometry)
-    )
+def _buildings_in_grids(
+    grid_index: GridIndex, records: list[UnitRecord], grid_ids: set[str]
+) -> list[IndexedBuilding]:
+    """Each building under the grid it stands in: a building in a compound has no grid ancestor,
+    so its grid is found by resolving its own location."""
+    placed = []
+    for record in records:
+        geometry = shape(record.geometry)
+        grid_id = str(record.parent_id) if str(record.parent_id) in grid_ids else None
+        if grid_id is None:
+            point = geometry.representative_point()
+            found = grid_index.resolve(point.x, point.y, boundary_m=0.0)
+            grid_id = found.grid_id if isinstance(found, Resolution) else None
+        if grid_id is not None:
+            placed.append(
+                IndexedBuilding(unit_id=str(record.id), grid_id=grid_id, geometry=geometry)
+            )
+    return placed
 
 
 class DistrictIndexes:
@@ -82,9 +102,17 @@ class DistrictIndexes:
             records = await UnitsRepository(uow.session, tenant_id).all_current(
                 ["grid", "building"]
             )
-        grids = [indexed_grid(r) for r in records if r.kind == "grid" and r.geometry]
-        buildings = [indexed_building(r) for r in records if r.kind == "building" and r.geometry]
-        return await asyncio.to_thread(GridIndex, grids, buildings)
+        return await asyncio.to_thread(_build_index, records)
+
+
+def _build_index(records: list[UnitRecord]) -> GridIndex:
+    grids = [indexed_grid(r) for r in records if r.kind == "grid" and r.geometry]
+    buildings = [r for r in records if r.kind == "building" and r.geometry]
+    if not buildings:
+        return GridIndex(grids)
+    return GridIndex(
+        grids, _buildings_in_grids(GridIndex(grids), buildings, {g.unit_id for g in grids})
+    )
 
 
 async def resolve_point(
