@@ -16,10 +16,9 @@ from civicgrid_grid.settings import GridSettings
 from civicgrid_grid.usecases.context import GridContext
 from civicgrid_grid.usecases.resolve import DistrictIndexes
 from civicgrid_platform.auth import JwksCache, TokenVerifier
+from civicgrid_platform.components import outbox_relay
 from civicgrid_platform.db.engine import create_engine
 from civicgrid_platform.db.uow import UnitOfWorkFactory
-from civicgrid_platform.events.producer import create_producer
-from civicgrid_platform.events.relay import OutboxRelay
 from civicgrid_platform.events.topics import TopicSpec, ensure_topics
 from civicgrid_platform.grpc.server import GrpcServer
 from civicgrid_platform.runner import Component, http_component
@@ -85,7 +84,10 @@ def components(grid: Grid, names: list[str]) -> list[Component]:
             Component("grpc", partial(server.run, grace=settings.drain_seconds), server.drain)
         )
     if "relay" in names:
-        built.append(Component("relay", partial(_run_relay, grid)))
+        topics = [TopicSpec(TOPIC, partitions=settings.kafka_topic_partitions)]
+        built.append(
+            outbox_relay(grid.engine, settings.kafka_bootstrap, topics, "civicgrid-grid-relay")
+        )
     # Grid consumes no other service's events; "consumers" and "timers" are accepted and idle.
     return built
 
@@ -102,14 +104,3 @@ async def _listen(grid: Grid, stop: asyncio.Event) -> None:
     await listen_for_map_changes(
         grid.settings.kafka_bootstrap, grid.indexes.forget, stop, asyncio.Event()
     )
-
-
-async def _run_relay(grid: Grid, stop: asyncio.Event) -> None:
-    await _topics(grid)
-    producer = await create_producer(
-        grid.settings.kafka_bootstrap, client_id="civicgrid-grid-relay"
-    )
-    try:
-        await OutboxRelay(grid.engine, producer).run(stop)
-    finally:
-        await producer.stop()

@@ -20,11 +20,11 @@ from civicgrid_identity.settings import IdentitySettings
 from civicgrid_identity.usecases.context import IdentityContext, TokenPolicy
 from civicgrid_identity.usecases.keyring import KeyRing
 from civicgrid_platform.auth import JwksCache, TokenVerifier
+from civicgrid_platform.components import outbox_relay
 from civicgrid_platform.db.engine import create_engine
 from civicgrid_platform.db.uow import UnitOfWorkFactory
 from civicgrid_platform.events.consumer import ConsumerRunner
 from civicgrid_platform.events.producer import create_producer
-from civicgrid_platform.events.relay import OutboxRelay
 from civicgrid_platform.events.topics import TopicSpec, ensure_topics
 from civicgrid_platform.grpc.server import GrpcServer
 from civicgrid_platform.runner import Component, http_component
@@ -114,7 +114,12 @@ def components(identity: Identity, names: list[str]) -> list[Component]:
             Component("grpc", partial(server.run, grace=settings.drain_seconds), server.drain)
         )
     if "relay" in names:
-        built.append(Component("relay", partial(_run_relay, identity)))
+        topics = [TopicSpec(TOPIC, partitions=settings.kafka_topic_partitions)]
+        built.append(
+            outbox_relay(
+                identity.engine, settings.kafka_bootstrap, topics, "civicgrid-identity-relay"
+            )
+        )
     if "timers" in names:
         built.append(
             Component(
@@ -149,15 +154,3 @@ async def _run_consumers(identity: Identity, stop: asyncio.Event) -> None:
         await runner.run(stop)
     finally:
         await dlq.stop()
-
-
-async def _run_relay(identity: Identity, stop: asyncio.Event) -> None:
-    settings = identity.settings
-    await ensure_topics(
-        settings.kafka_bootstrap, [TopicSpec(TOPIC, partitions=settings.kafka_topic_partitions)]
-    )
-    producer = await create_producer(settings.kafka_bootstrap, client_id="civicgrid-identity-relay")
-    try:
-        await OutboxRelay(identity.engine, producer).run(stop)
-    finally:
-        await producer.stop()

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from uuid import UUID
-
 from google.protobuf.message import Message
 
 from civicgrid.grid.v1 import events_pb2
-from civicgrid_platform.events.cloudevents import OutgoingEvent
+from civicgrid_platform.events.factory import EventFactory
 
 TOPIC = "civicgrid.grid.v1"
 SOURCE = "/civicgrid/grid"
@@ -21,13 +19,4 @@ _TYPES: dict[type[Message], str] = {
 }
 
 
-def grid_event(tenant_id: UUID, aggregate_id: UUID | str, message: Message) -> OutgoingEvent:
-    return OutgoingEvent(
-        type=f"{TOPIC}.{_TYPES[type(message)]}",
-        source=SOURCE,
-        tenant_id=tenant_id,
-        key=str(aggregate_id),
-        topic=TOPIC,
-        message=message,
-        subject=str(aggregate_id),
-    )
+grid_event = EventFactory(TOPIC, SOURCE, _TYPES)
