@@ -7,6 +7,7 @@ read ERROR_TABLE, so a domain error means the same thing on both edges.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from uuid import UUID
 
 import grpc
 
@@ -85,6 +86,14 @@ def mapping_for(error: BaseException) -> ErrorMapping | None:
         if found is not None:
             return found
     return None
+
+
+def parse_uuid(value: str, field: str) -> UUID:
+    """An id from a request, or InvalidInput naming the field (a 4xx, never a 500)."""
+    try:
+        return UUID(value)
+    except (ValueError, AttributeError, TypeError):
+        raise InvalidInput("not a valid UUID", field=field) from None
 
 
 def is_unstorable_value(error: BaseException) -> bool:

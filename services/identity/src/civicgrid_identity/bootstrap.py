@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from civicgrid_identity.api.app import create_identity_app
@@ -83,11 +82,6 @@ def build(settings: IdentitySettings, *, passwords: PasswordPolicy | None = None
     jwks = JwksCache(jwks_url)
     verifier = TokenVerifier(jwks, issuer=settings.token_issuer, audience=settings.token_audience)
     return Identity(settings, engine, ctx, keyring, verifier, jwks)
-
-
-async def database_ready(engine: AsyncEngine) -> None:
-    async with engine.connect() as connection:
-        await connection.execute(text("SELECT 1"))
 
 
 def components(identity: Identity, names: list[str]) -> list[Component]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, NamedTuple
+from uuid import UUID
 
 PrincipalKind = Literal["person", "client"]
 
@@ -48,6 +49,11 @@ class Principal:
 
     def has_scope(self, scope: str) -> bool:
         return scope in self.scopes
+
+    @property
+    def tenant_uuid(self) -> UUID:
+        """The tenant as a UUID (claims carry the canonical string; checked when verified)."""
+        return UUID(self.tenant_id)
 
     @property
     def is_platform_admin(self) -> bool:

@@ -13,6 +13,12 @@ def asyncpg_url(dsn: str) -> str:
     raise ValueError("database DSN must start with postgresql://")
 
 
+async def ping(engine: AsyncEngine) -> None:
+    """A real round trip: the readiness check every service registers for its database."""
+    async with engine.connect() as connection:
+        await connection.exec_driver_sql("SELECT 1")
+
+
 def create_engine(
     dsn: str,
     *,

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+from functools import partial
 
 from fastapi import FastAPI
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from civicgrid_grid.api import routes_departments, routes_resolve, routes_units
@@ -13,6 +13,7 @@ from civicgrid_grid.settings import GridSettings
 from civicgrid_grid.usecases.context import GridContext
 from civicgrid_grid.usecases.resolve import DistrictIndexes
 from civicgrid_platform.auth import TokenVerifier
+from civicgrid_platform.db.engine import ping
 from civicgrid_platform.errors import ERROR_TABLE
 from civicgrid_platform.http import create_app
 from civicgrid_platform.telemetry import instrument_fastapi
@@ -41,11 +42,7 @@ def create_grid_app(
     app.state.indexes = indexes
     app.state.boundary_m = settings.boundary_warning_m
 
-    async def database() -> None:
-        async with engine.connect() as connection:
-            await connection.execute(text("SELECT 1"))
-
-    app.state.readiness.add_check("database", database)
+    app.state.readiness.add_check("database", partial(ping, engine))
     for module in (routes_units, routes_resolve, routes_departments):
         app.include_router(module.router)
     instrument_fastapi(app)

@@ -13,8 +13,8 @@ from civicgrid.grid.v1 import grid_service_pb2 as pb
 from civicgrid.grid.v1 import grid_service_pb2_grpc as pb_grpc
 from civicgrid_grid.events.messages import PB_TO_KIND, unit_message
 from civicgrid_grid.usecases import addresses, departments, resolve, units
-from civicgrid_grid.usecases.context import GridContext, parse_uuid
-from civicgrid_platform.errors import InvalidInput
+from civicgrid_grid.usecases.context import GridContext
+from civicgrid_platform.errors import InvalidInput, parse_uuid
 from civicgrid_platform.grpc.context import rpc_principal
 from civicgrid_platform.grpc.server import Registrar
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from civicgrid_grid.db.units_repo import UnitsRepository
 from civicgrid_grid.domain.addresses import address_key
 from civicgrid_grid.domain.records import UnitRecord
-from civicgrid_grid.usecases.context import GridContext, tenant_of
+from civicgrid_grid.usecases.context import GridContext
 from civicgrid_platform.auth import Principal
 from civicgrid_platform.errors import InvalidInput
 
@@ -25,7 +25,7 @@ async def resolve_address(
     key = address_key(text)
     if len(key) < 2:
         raise InvalidInput("give at least two letters or digits of the address", field="text")
-    tenant_id = tenant_of(actor)
+    tenant_id = actor.tenant_uuid
     async with ctx.uow(tenant_id=tenant_id) as uow:
         repo = UnitsRepository(uow.session, tenant_id)
         matches = await repo.by_address_key(key, limit=limit)

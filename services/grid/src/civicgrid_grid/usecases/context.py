@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from uuid import UUID
 
 from civicgrid_platform.auth import Principal
 from civicgrid_platform.db.uow import UnitOfWorkFactory
-from civicgrid_platform.errors import Forbidden, InvalidInput
+from civicgrid_platform.errors import Forbidden
 
 # Roles that edit the map; everyone with a token in the tenant may read it.
 EDITOR_ROLES = ("tenant_admin", "platform_admin")
@@ -25,17 +24,6 @@ class GridContext:
     clock: Callable[[], datetime] = utc_now
 
 
-def tenant_of(principal: Principal) -> UUID:
-    return UUID(principal.tenant_id)
-
-
 def require_editor(principal: Principal) -> None:
     if not principal.has_role(*EDITOR_ROLES):
         raise Forbidden("only a tenant admin edits the grid registry")
-
-
-def parse_uuid(value: str, field: str) -> UUID:
-    try:
-        return UUID(value)
-    except (ValueError, AttributeError):
-        raise InvalidInput("not a valid UUID", field=field) from None

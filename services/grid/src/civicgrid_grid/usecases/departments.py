@@ -11,7 +11,7 @@ from civicgrid_grid.db.departments_repo import DepartmentRecord, DepartmentsRepo
 from civicgrid_grid.db.units_repo import UnitsRepository
 from civicgrid_grid.domain.routing import rank_by_jurisdiction
 from civicgrid_grid.events.outgoing import grid_event
-from civicgrid_grid.usecases.context import GridContext, require_editor, tenant_of
+from civicgrid_grid.usecases.context import GridContext, require_editor
 from civicgrid_platform.auth import Principal
 from civicgrid_platform.db.uow import UnitOfWork
 from civicgrid_platform.errors import InvalidInput, NotFound
@@ -65,7 +65,7 @@ async def create_department(
     ctx: GridContext, actor: Principal, data: DepartmentInput
 ) -> DepartmentRecord:
     require_editor(actor)
-    tenant_id = tenant_of(actor)
+    tenant_id = actor.tenant_uuid
     async with ctx.uow(tenant_id=tenant_id) as uow:
         record = await DepartmentsRepository(uow.session, tenant_id).add(
             **await _checked(uow, tenant_id, data)
@@ -79,7 +79,7 @@ async def update_department(
     ctx: GridContext, actor: Principal, department_id: UUID, data: DepartmentInput
 ) -> DepartmentRecord:
     require_editor(actor)
-    tenant_id = tenant_of(actor)
+    tenant_id = actor.tenant_uuid
     async with ctx.uow(tenant_id=tenant_id) as uow:
         repo = DepartmentsRepository(uow.session, tenant_id)
         if await repo.get(department_id) is None:
@@ -92,7 +92,7 @@ async def update_department(
 
 async def delete_department(ctx: GridContext, actor: Principal, department_id: UUID) -> None:
     require_editor(actor)
-    tenant_id = tenant_of(actor)
+    tenant_id = actor.tenant_uuid
     async with ctx.uow(tenant_id=tenant_id) as uow:
         repo = DepartmentsRepository(uow.session, tenant_id)
         record = await repo.get(department_id)
@@ -106,7 +106,7 @@ async def delete_department(ctx: GridContext, actor: Principal, department_id: U
 async def get_department(
     ctx: GridContext, actor: Principal, department_id: UUID
 ) -> DepartmentRecord:
-    tenant_id = tenant_of(actor)
+    tenant_id = actor.tenant_uuid
     async with ctx.uow(tenant_id=tenant_id) as uow:
         record = await DepartmentsRepository(uow.session, tenant_id).get(department_id)
     if record is None:
@@ -117,7 +117,7 @@ async def get_department(
 async def list_departments(
     ctx: GridContext, actor: Principal, *, after_name: str | None, limit: int
 ) -> list[DepartmentRecord]:
-    tenant_id = tenant_of(actor)
+    tenant_id = actor.tenant_uuid
     async with ctx.uow(tenant_id=tenant_id) as uow:
         return await DepartmentsRepository(uow.session, tenant_id).page(
             after_name=after_name, limit=limit
@@ -130,7 +130,7 @@ async def route_category(
     """Departments responsible for `category` at `unit_id`, nearest jurisdiction first."""
     if not category.strip():
         raise InvalidInput("must not be empty", field="category")
-    tenant_id = tenant_of(actor)
+    tenant_id = actor.tenant_uuid
     async with ctx.uow(tenant_id=tenant_id) as uow:
         unit = await UnitsRepository(uow.session, tenant_id).get(unit_id)
         if unit is None:

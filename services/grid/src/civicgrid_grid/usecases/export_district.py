@@ -9,13 +9,13 @@ from shapely.geometry import shape
 from civicgrid_grid.db.units_repo import UnitsRepository
 from civicgrid_grid.domain.geojson_import import to_feature_collection
 from civicgrid_grid.domain.units import UnitKind, UnitSpec
-from civicgrid_grid.usecases.context import GridContext, tenant_of
+from civicgrid_grid.usecases.context import GridContext
 from civicgrid_grid.usecases.import_district import DEPTH
 from civicgrid_platform.auth import Principal
 
 
 async def export_district(ctx: GridContext, actor: Principal) -> dict[str, Any]:
-    tenant_id = tenant_of(actor)
+    tenant_id = actor.tenant_uuid
     async with ctx.uow(tenant_id=tenant_id) as uow:
         records = await UnitsRepository(uow.session, tenant_id).all_current(list(DEPTH))
     code_of = {r.id: r.code for r in records}

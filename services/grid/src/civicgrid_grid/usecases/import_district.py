@@ -26,17 +26,12 @@ from civicgrid_grid.domain.records import UnitRecord
 from civicgrid_grid.domain.units import UnitKind, UnitSpec
 from civicgrid_grid.events.messages import KIND_TO_PB, unit_message
 from civicgrid_grid.events.outgoing import grid_event
-from civicgrid_grid.usecases.context import GridContext, require_editor, tenant_of
+from civicgrid_grid.usecases.context import GridContext, require_editor
 from civicgrid_platform.auth import Principal
 from civicgrid_platform.db.uow import UnitOfWork
 
-# Parents are written before their children.
-DEPTH = {
-    k: i
-    for i, k in enumerate(
-        ("district", "street", "community", "compound", "grid", "building", "unit", "household")
-    )
-}
+# Parents are written before their children; UnitKind is declared from the top down.
+DEPTH = {kind.value: depth for depth, kind in enumerate(UnitKind)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +76,7 @@ async def import_district(ctx: GridContext, actor: Principal, document: Any) -> 
     if len(districts) != 1:
         reason = f"an import holds exactly one district, found {len(districts)}"
         raise ImportRejected([ImportProblem(None, None, reason, "kind")])
-    tenant_id = tenant_of(actor)
+    tenant_id = actor.tenant_uuid
     now = ctx.clock()
     specs = sorted(specs, key=lambda s: DEPTH[UnitKind(s.kind).value])
     async with ctx.uow(tenant_id=tenant_id) as uow:

@@ -22,7 +22,7 @@ from civicgrid_grid.domain.spatial_index import (
     Outside,
     Resolution,
 )
-from civicgrid_grid.usecases.context import GridContext, tenant_of
+from civicgrid_grid.usecases.context import GridContext
 from civicgrid_platform.auth import Principal
 from civicgrid_platform.errors import InvalidInput, NotFound
 
@@ -127,7 +127,7 @@ async def resolve_point(
         raise InvalidInput("latitude is -90 to 90", field="lat")
     if not -180 <= lon <= 180:
         raise InvalidInput("longitude is -180 to 180", field="lon")
-    tenant_id = tenant_of(actor)
+    tenant_id = actor.tenant_uuid
     index = await indexes.for_tenant(tenant_id)
     if len(index) == 0:
         raise NotFound("this district has no grids yet", field="location")

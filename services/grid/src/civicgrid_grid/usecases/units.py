@@ -8,7 +8,7 @@ from uuid import UUID
 
 from civicgrid_grid.db.units_repo import UnitsRepository
 from civicgrid_grid.domain.records import UnitRecord
-from civicgrid_grid.usecases.context import GridContext, tenant_of
+from civicgrid_grid.usecases.context import GridContext
 from civicgrid_platform.auth import Principal
 from civicgrid_platform.errors import InvalidInput, NotFound
 
@@ -18,7 +18,7 @@ MAX_PAGE = 500
 async def get_unit(
     ctx: GridContext, actor: Principal, unit_id: UUID, as_of: datetime | None = None
 ) -> UnitRecord:
-    tenant_id = tenant_of(actor)
+    tenant_id = actor.tenant_uuid
     async with ctx.uow(tenant_id=tenant_id) as uow:
         record = await UnitsRepository(uow.session, tenant_id).get(unit_id, as_of=as_of)
     if record is None:
@@ -28,7 +28,7 @@ async def get_unit(
 
 async def ancestors(ctx: GridContext, actor: Principal, unit_id: UUID) -> list[UnitRecord]:
     """Nearest first, ending with the district."""
-    tenant_id = tenant_of(actor)
+    tenant_id = actor.tenant_uuid
     async with ctx.uow(tenant_id=tenant_id) as uow:
         repo = UnitsRepository(uow.session, tenant_id)
         unit = await repo.get(unit_id)
@@ -39,7 +39,7 @@ async def ancestors(ctx: GridContext, actor: Principal, unit_id: UUID) -> list[U
 
 
 async def children(ctx: GridContext, actor: Principal, unit_id: UUID) -> list[UnitRecord]:
-    tenant_id = tenant_of(actor)
+    tenant_id = actor.tenant_uuid
     async with ctx.uow(tenant_id=tenant_id) as uow:
         repo = UnitsRepository(uow.session, tenant_id)
         if await repo.get(unit_id) is None:
@@ -58,7 +58,7 @@ async def descendants(
 ) -> list[UnitRecord]:
     if not 1 <= limit <= MAX_PAGE + 1:
         raise InvalidInput(f"page size is 1 to {MAX_PAGE}", field="page_size")
-    tenant_id = tenant_of(actor)
+    tenant_id = actor.tenant_uuid
     async with ctx.uow(tenant_id=tenant_id) as uow:
         repo = UnitsRepository(uow.session, tenant_id)
         if await repo.get(unit_id) is None:
@@ -74,6 +74,6 @@ async def search(
         raise InvalidInput("give part of a name or the start of a code", field="query")
     if not 1 <= limit <= MAX_PAGE:
         raise InvalidInput(f"limit is 1 to {MAX_PAGE}", field="limit")
-    tenant_id = tenant_of(actor)
+    tenant_id = actor.tenant_uuid
     async with ctx.uow(tenant_id=tenant_id) as uow:
         return await UnitsRepository(uow.session, tenant_id).search(text, kinds=kinds, limit=limit)

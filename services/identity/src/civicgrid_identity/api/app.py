@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+from functools import partial
 
 from fastapi import FastAPI
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from civicgrid_identity.api import routes_admin, routes_auth, routes_people, routes_tenants
@@ -13,6 +13,7 @@ from civicgrid_identity.settings import IdentitySettings
 from civicgrid_identity.usecases.context import IdentityContext
 from civicgrid_identity.usecases.keyring import KeyRing
 from civicgrid_platform.auth import TokenVerifier
+from civicgrid_platform.db.engine import ping
 from civicgrid_platform.errors import ERROR_TABLE
 from civicgrid_platform.http import create_app
 from civicgrid_platform.telemetry import instrument_fastapi
@@ -40,11 +41,7 @@ def create_identity_app(
     app.state.keyring = keyring
     app.state.trusted_proxy_hosts = frozenset(settings.trusted_proxy_hosts)
 
-    async def database() -> None:
-        async with engine.connect() as connection:
-            await connection.execute(text("SELECT 1"))
-
-    app.state.readiness.add_check("database", database)
+    app.state.readiness.add_check("database", partial(ping, engine))
     for module in (routes_auth, routes_tenants, routes_people, routes_admin):
         app.include_router(module.router)
     instrument_fastapi(app)

@@ -9,8 +9,8 @@ from civicgrid.identity.v1 import identity_service_pb2_grpc as pb_grpc
 from civicgrid_identity.db.people_repo import BindingRecord
 from civicgrid_identity.domain.model import Channel, PartyCategory
 from civicgrid_identity.usecases import care, people, roles
-from civicgrid_identity.usecases.context import IdentityContext, parse_uuid, tenant_of
-from civicgrid_platform.errors import Forbidden
+from civicgrid_identity.usecases.context import IdentityContext
+from civicgrid_platform.errors import Forbidden, parse_uuid
 from civicgrid_platform.grpc.context import rpc_principal
 from civicgrid_platform.grpc.server import Registrar
 
@@ -68,7 +68,7 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
         actor = rpc_principal()
         holders = await roles.role_holders(
             self.ctx,
-            tenant_of(actor),
+            actor.tenant_uuid,
             parse_uuid(request.unit_id, "unit_id"),
             request.role,
             include_ancestors=request.include_ancestors,
@@ -113,7 +113,7 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
         if not (
             actor.is_platform_admin
             or actor.has_scope("devices:resolve")
-            or tenant_of(actor) == tenant_id
+            or actor.tenant_uuid == tenant_id
         ):
             raise Forbidden("this caller may not resolve devices")
         return pb.ResolveDeviceResponse(

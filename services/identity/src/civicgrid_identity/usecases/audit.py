@@ -6,7 +6,7 @@ from typing import Any
 
 from civicgrid_identity.db.auth_repo import AuthRepository
 from civicgrid_identity.domain.access import can_manage_people
-from civicgrid_identity.usecases.context import IdentityContext, tenant_of
+from civicgrid_identity.usecases.context import IdentityContext
 from civicgrid_platform.auth import Principal
 from civicgrid_platform.errors import Forbidden
 
@@ -16,7 +16,7 @@ async def audit_page(
 ) -> list[dict[str, Any]]:
     if not can_manage_people(actor.roles):
         raise Forbidden("only an admin reads the audit log")
-    tenant_id = tenant_of(actor)
+    tenant_id = actor.tenant_uuid
     async with ctx.uow(tenant_id=tenant_id) as uow:
         rows = await AuthRepository(uow.session, tenant_id).audit_page(
             before_id=before_id, limit=limit

@@ -16,7 +16,7 @@ from civicgrid_identity.db.tenants_repo import DirectoryRepository
 from civicgrid_identity.domain.access import can_manage_care
 from civicgrid_identity.domain.model import EmergencyContact, normalise_phone
 from civicgrid_identity.events.outgoing import identity_event
-from civicgrid_identity.usecases.context import IdentityContext, tenant_of
+from civicgrid_identity.usecases.context import IdentityContext
 from civicgrid_identity.usecases.people import CONTACT_SCOPE, is_self
 from civicgrid_platform.auth import Principal
 from civicgrid_platform.errors import AlreadyExists, InvalidInput, NotAuthenticated, NotFound
@@ -47,7 +47,7 @@ async def set_contacts(
     for i, c in enumerate(ordered):
         if not c.name:
             raise InvalidInput("must not be empty", field=f"contacts.{i}.name")
-    tenant_id = tenant_of(actor)
+    tenant_id = actor.tenant_uuid
     if not _may_manage(actor, person_id):
         raise NotFound("no such person")
     async with ctx.uow(tenant_id=tenant_id) as uow:
@@ -70,7 +70,7 @@ async def set_contacts(
 async def get_contacts(
     ctx: IdentityContext, actor: Principal, person_id: UUID
 ) -> list[EmergencyContact]:
-    tenant_id = tenant_of(actor)
+    tenant_id = actor.tenant_uuid
     if not _may_manage(actor, person_id):
         raise NotFound("no such person")
     async with ctx.uow(tenant_id=tenant_id) as uow:
@@ -91,7 +91,7 @@ async def bind_device(
 ) -> BoundDevice:
     if not DEVICE_ID_RE.match(device_id):
         raise InvalidInput("4-64 letters, digits and . _ : -", field="device_id")
-    tenant_id = tenant_of(actor)
+    tenant_id = actor.tenant_uuid
     if not can_manage_care(actor.roles, is_self(actor, person_id)):
         raise NotFound("no such person")
     secret = secrets.token_hex(32)

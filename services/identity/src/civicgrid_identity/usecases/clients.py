@@ -12,7 +12,7 @@ from civicgrid_identity.db.auth_repo import AuthRepository
 from civicgrid_identity.db.tenants_repo import DirectoryRepository
 from civicgrid_identity.domain.access import can_manage_people
 from civicgrid_identity.domain.errors import InvalidCredentials
-from civicgrid_identity.usecases.context import IdentityContext, tenant_of
+from civicgrid_identity.usecases.context import IdentityContext
 from civicgrid_identity.usecases.keyring import KeyRing
 from civicgrid_identity.usecases.tokens import IssuedTokens
 from civicgrid_platform.auth import Principal, build_claims
@@ -44,7 +44,7 @@ async def register_client(
     for i, scope in enumerate(scopes):
         if not SCOPE_RE.match(scope):
             raise InvalidInput("scopes are lowercase words like tickets:read", field=f"scopes.{i}")
-    tenant_id = tenant_of(actor)
+    tenant_id = actor.tenant_uuid
     client_id = "cli_" + secrets.token_hex(12)
     secret = secrets.token_urlsafe(32)
     async with ctx.uow(tenant_id=tenant_id) as uow:

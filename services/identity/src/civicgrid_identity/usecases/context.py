@@ -5,12 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from uuid import UUID
 
 from civicgrid_identity.domain.passwords import PasswordPolicy
-from civicgrid_platform.auth import Principal
 from civicgrid_platform.db.uow import UnitOfWorkFactory
-from civicgrid_platform.errors import InvalidInput
 from civicgrid_platform.sealing import Sealer
 
 
@@ -40,14 +37,3 @@ class IdentityContext:
     device_sealer: Sealer
     key_sealer: Sealer
     clock: Callable[[], datetime] = utc_now
-
-
-def tenant_of(principal: Principal) -> UUID:
-    return UUID(principal.tenant_id)
-
-
-def parse_uuid(value: str, field: str) -> UUID:
-    try:
-        return UUID(value)
-    except (ValueError, AttributeError):
-        raise InvalidInput("not a valid UUID", field=field) from None

@@ -21,7 +21,7 @@ from civicgrid_identity.domain.model import (
 )
 from civicgrid_identity.domain.roles import RESIDENT, Binding
 from civicgrid_identity.events.outgoing import identity_event
-from civicgrid_identity.usecases.context import IdentityContext, tenant_of
+from civicgrid_identity.usecases.context import IdentityContext
 from civicgrid_identity.usecases.roles import grant_checked
 from civicgrid_identity.usecases.tenants import tenant_by_slug
 from civicgrid_identity.usecases.tokens import token_hash
@@ -106,8 +106,8 @@ async def invite_staff(
     ctx: IdentityContext, actor: Principal, new: NewStaff, tenant_id: UUID | None = None
 ) -> Invitation:
     """Invite into the actor's own district, or (platform admins only) into another one."""
-    tenant_id = tenant_id or tenant_of(actor)
-    if tenant_id != tenant_of(actor) and not actor.is_platform_admin:
+    tenant_id = tenant_id or actor.tenant_uuid
+    if tenant_id != actor.tenant_uuid and not actor.is_platform_admin:
         raise NotFound("no such district")
     if not can_manage_people(actor.roles):
         raise Forbidden("only an admin invites staff")

@@ -12,7 +12,7 @@ from civicgrid_identity.db.auth_repo import AuthRepository
 from civicgrid_identity.db.people_repo import BindingRecord, PeopleRepository, PersonRecord
 from civicgrid_identity.domain.roles import PLATFORM_ADMIN, ROLES, Binding, can_grant
 from civicgrid_identity.events.outgoing import identity_event
-from civicgrid_identity.usecases.context import IdentityContext, tenant_of
+from civicgrid_identity.usecases.context import IdentityContext
 from civicgrid_platform.auth import Principal
 from civicgrid_platform.db.uow import UnitOfWork
 from civicgrid_platform.errors import Forbidden, InvalidInput, NotFound
@@ -73,7 +73,7 @@ def _event(uow: UnitOfWork, tenant_id: UUID, person_id: UUID, message: Message) 
 async def grant_role(
     ctx: IdentityContext, actor: Principal, person_id: UUID, binding: Binding
 ) -> BindingRecord:
-    tenant_id = tenant_of(actor)
+    tenant_id = actor.tenant_uuid
     async with ctx.uow(tenant_id=tenant_id) as uow:
         people = PeopleRepository(uow.session, tenant_id)
         await people.require(person_id)
@@ -90,7 +90,7 @@ async def grant_role(
 
 
 async def revoke_role(ctx: IdentityContext, actor: Principal, binding_id: UUID) -> None:
-    tenant_id = tenant_of(actor)
+    tenant_id = actor.tenant_uuid
     async with ctx.uow(tenant_id=tenant_id) as uow:
         people = PeopleRepository(uow.session, tenant_id)
         record = await people.binding(binding_id)

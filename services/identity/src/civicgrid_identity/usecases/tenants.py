@@ -15,7 +15,7 @@ from civicgrid_identity.domain.model import (
     validate_timezone,
 )
 from civicgrid_identity.events.outgoing import identity_event
-from civicgrid_identity.usecases.context import IdentityContext, tenant_of
+from civicgrid_identity.usecases.context import IdentityContext
 from civicgrid_platform.auth import Principal
 from civicgrid_platform.errors import AlreadyExists, Forbidden, InvalidInput, NotFound
 
@@ -72,9 +72,9 @@ async def readable_tenant(ctx: IdentityContext, actor: Principal, tenant_id: UUI
         tenant = await repo.by_id(tenant_id)
         if tenant is None:
             raise NotFound("no such district")
-        if actor.is_platform_admin or tenant.id == tenant_of(actor):
+        if actor.is_platform_admin or tenant.id == actor.tenant_uuid:
             return tenant
-        own = await repo.by_id(tenant_of(actor))
+        own = await repo.by_id(actor.tenant_uuid)
         if own is not None and may_read_other_tenant(actor.roles, own.city, tenant.city):
             return tenant
     raise NotFound("no such district")
@@ -96,7 +96,7 @@ async def list_tenants(
         repo = TenantRepository(uow.session)
         if actor.is_platform_admin:
             return await repo.page(after_slug=after_slug, limit=limit)
-        own = await repo.by_id(tenant_of(actor))
+        own = await repo.by_id(actor.tenant_uuid)
         if own is None:
             return []
         if may_read_other_tenant(actor.roles, own.city, own.city):
