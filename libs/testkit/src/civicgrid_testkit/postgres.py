@@ -111,6 +111,10 @@ def render_postgres_conf(port: int, socket_dir: Path) -> str:
             "password_encryption = 'scram-sha-256'",
             # Five services with connection pools plus test suites share one server.
             "max_connections = 300",
+            # A district import writes ~1 GB of WAL at 100k grids: without room it checkpoints
+            # several times mid-transaction. 256 MB of buffers keeps such a district cached.
+            "shared_buffers = '256MB'",
+            "max_wal_size = '4GB'",
             "",
         ]
     )

@@ -140,7 +140,9 @@ async def _ensure_database(admin: asyncpg.Connection, name: str, owner: str, app
         await admin.execute(f"CREATE DATABASE {_ident(name)} OWNER {_ident(owner)}")
     # Other services' roles must not even connect: no service reads another's database.
     await admin.execute(f"REVOKE ALL ON DATABASE {_ident(name)} FROM PUBLIC")
-    await admin.execute(f"GRANT CONNECT ON DATABASE {_ident(name)} TO {_ident(app)}")
+    # TEMPORARY: bulk inserts into tables under row-level security stage rows in a
+    # transaction-local table (COPY FROM refuses such tables; see civicgrid_platform.db.bulk).
+    await admin.execute(f"GRANT CONNECT, TEMPORARY ON DATABASE {_ident(name)} TO {_ident(app)}")
 
 
 async def _refuse_privileged_runtime_role(admin: asyncpg.Connection, app: str) -> None:

@@ -80,11 +80,12 @@ class OutgoingEvent:
     def dataschema(self) -> str:
         return self.message.DESCRIPTOR.full_name
 
-    def headers(self) -> dict[str, str]:
+    def headers(self, trace_context: Mapping[str, str] | None = None) -> dict[str, str]:
         """The Kafka headers, with the trace context that is current at the time of the call.
 
         The unit of work calls this when the event is added, inside the request's span, so the
-        relay's later publish carries the request's trace rather than its own.
+        relay's later publish carries the request's trace rather than its own. A caller adding
+        many events in one context passes the propagated ``trace_context`` it computed once.
         """
         headers = {
             SPECVERSION_HEADER: SPEC_VERSION,
@@ -98,7 +99,10 @@ class OutgoingEvent:
         }
         if self.subject is not None:
             headers[SUBJECT_HEADER] = self.subject
-        propagate.inject(headers)
+        if trace_context is None:
+            propagate.inject(headers)
+        else:
+            headers.update(trace_context)
         return headers
 
 

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
-from sqlalchemy import and_, any_, bindparam, func, insert, or_, select, update
+from sqlalchemy import and_, any_, bindparam, func, or_, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import UUID as PG_UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from civicgrid_grid.db.tables import unit_versions, units
 from civicgrid_grid.domain.records import UnitRecord
+from civicgrid_platform.db.bulk import copy_rows
 
 _COLUMNS = (
     units.c.id,
@@ -37,6 +38,41 @@ def _any_of(ids: Sequence[UUID]) -> Any:
     """One array parameter (= ANY($1)) instead of an IN list that expands one parameter per id:
     an import touches tens of thousands of units at once."""
     return any_(bindparam(None, list(ids), type_=ARRAY(PG_UUID(as_uuid=True)), unique=True))
+
+
+# NewVersion's fields in this order, with the tenant after the version.
+_VERSION_COLUMNS = (
+    "unit_id",
+    "version",
+    "tenant_id",
+    "valid_from",
+    "parent_id",
+    "name",
+    "address",
+    "address_key",
+    "attributes",
+    "geometry",
+)
+
+
+class NewUnit(NamedTuple):
+    id: UUID
+    kind: str
+    code: str
+    parent_id: UUID | None
+    ancestor_ids: list[UUID]
+
+
+class NewVersion(NamedTuple):
+    unit_id: UUID
+    version: int
+    valid_from: datetime
+    parent_id: UUID | None
+    name: str
+    address: str | None
+    address_key: str | None
+    attributes_json: str
+    geometry_json: str | None
 
 
 def _record(row: Any) -> UnitRecord:
@@ -129,16 +165,25 @@ class UnitsRepository:
         """Every current unit of the tenant by code (what an import compares against)."""
         return {r.code: _record(r) for r in await self.session.execute(self._current())}
 
-    async def insert_units(self, rows: Sequence[dict[str, Any]]) -> None:
+    async def insert_units(self, rows: Sequence[NewUnit]) -> None:
+        """New units, parents before children (the foreign key is checked per statement)."""
         if rows:
-            await self.session.execute(
-                insert(units), [{"tenant_id": self.tenant_id, **row} for row in rows]
+            tenant = self.tenant_id
+            await copy_rows(
+                self.session,
+                units,
+                ("id", "tenant_id", "kind", "code", "parent_id", "ancestor_ids"),
+                ((r.id, tenant, r.kind, r.code, r.parent_id, r.ancestor_ids) for r in rows),
             )
 
-    async def insert_versions(self, rows: Sequence[dict[str, Any]]) -> None:
+    async def insert_versions(self, rows: Sequence[NewVersion]) -> None:
         if rows:
-            await self.session.execute(
-                insert(unit_versions), [{"tenant_id": self.tenant_id, **row} for row in rows]
+            tenant = self.tenant_id
+            await copy_rows(
+                self.session,
+                unit_versions,
+                _VERSION_COLUMNS,
+                ((r.unit_id, r.version, tenant, *r[2:]) for r in rows),
             )
 
     async def close_versions(self, unit_ids: Sequence[UUID], at: datetime) -> None:
