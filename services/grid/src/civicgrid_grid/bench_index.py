@@ -28,6 +28,7 @@ import numpy as np
 import shapely
 
 from civicgrid_grid.demo_data import generate_district
+from civicgrid_grid.domain.building_placement import place_buildings
 from civicgrid_grid.domain.geojson_import import parse_feature_collection, validate_district
 from civicgrid_grid.domain.spatial_index import GridIndex, IndexedBuilding, IndexedGrid, Resolution
 from civicgrid_grid.domain.units import UnitKind, UnitSpec
@@ -102,20 +103,14 @@ def run(grids: int, points: int, seed: int) -> dict[str, Any]:
 
 
 def _index_input(specs: list[UnitSpec]) -> tuple[list[IndexedGrid], list[IndexedBuilding]]:
-    """Grids by code as unit id; each building goes to the grid it stands in (for a compound's
-    buildings that is not their parent)."""
+    """Grids and buildings with their codes as unit ids."""
     grids = [IndexedGrid(s.code, s.code, s.geometry) for s in specs if s.kind is UnitKind.GRID]
-    tree = shapely.STRtree([g.polygon for g in grids])
-    placed = [s for s in specs if s.kind is UnitKind.BUILDING and s.geometry is not None]
-    spots = shapely.point_on_surface([s.geometry for s in placed])
-    which, where = tree.query(spots, predicate="intersects")
-    owner = dict(zip(which.tolist(), where.tolist(), strict=False))
     buildings = [
-        IndexedBuilding(s.code, grids[owner[n]].unit_id, s.geometry)
-        for n, s in enumerate(placed)
-        if n in owner
+        (s.code, s.parent_code, s.geometry)
+        for s in specs
+        if s.kind is UnitKind.BUILDING and s.geometry is not None
     ]
-    return grids, buildings
+    return grids, place_buildings(grids, buildings)
 
 
 def _points_in(area: Any, n: int, rng: np.random.Generator) -> tuple[list[float], list[float]]:

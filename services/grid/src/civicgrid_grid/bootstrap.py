@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import time
 from dataclasses import dataclass
 from functools import partial
 
@@ -23,6 +25,8 @@ from civicgrid_platform.events.topics import TopicSpec, ensure_topics
 from civicgrid_platform.grpc.server import GrpcServer
 from civicgrid_platform.runner import Component, http_component
 from civicgrid_platform.telemetry import instrument_sqlalchemy
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -63,8 +67,8 @@ def components(grid: Grid, names: list[str]) -> list[Component]:
     built: list[Component] = []
     serving = "http" in names or "grpc" in names
     if serving:
-        # Whoever resolves points keeps its index current.
-        built.append(Component("index-listener", partial(_listen, grid)))
+        # Whoever resolves points warms every district's index, then keeps it current.
+        built.append(Component("index", partial(_keep_index, grid)))
     if "http" in names:
         app = create_grid_app(grid.ctx, grid.indexes, grid.verifier, settings, grid.engine)
         built.append(
@@ -80,9 +84,7 @@ def components(grid: Grid, names: list[str]) -> list[Component]:
             service_names=[SERVICE_NAME],
             verifier=grid.verifier,
         )
-        built.append(
-            Component("grpc", partial(server.run, grace=settings.drain_seconds), server.drain)
-        )
+        built.append(Component("grpc", partial(_serve_grpc, grid, server), server.drain))
     if "relay" in names:
         topics = [TopicSpec(TOPIC, partitions=settings.kafka_topic_partitions)]
         built.append(
@@ -99,8 +101,33 @@ async def _topics(grid: Grid) -> None:
     )
 
 
-async def _listen(grid: Grid, stop: asyncio.Event) -> None:
+async def _keep_index(grid: Grid, stop: asyncio.Event) -> None:
+    """Listen first, then load: a change committed while the indexes load is still heard."""
     await _topics(grid)
-    await listen_for_map_changes(
-        grid.settings.kafka_bootstrap, grid.indexes.forget, stop, asyncio.Event()
+    listening = asyncio.Event()
+    listener = asyncio.create_task(
+        listen_for_map_changes(grid.settings.kafka_bootstrap, grid.indexes.forget, stop, listening)
     )
+    try:
+        await listening.wait()
+        started = time.perf_counter()
+        districts = await grid.indexes.warm_all()
+        logger.info(
+            "grid indexes of %d districts built in %.2f s",
+            districts,
+            time.perf_counter() - started,
+            extra={"districts": districts},
+        )
+    finally:
+        await listener
+
+
+async def _serve_grpc(grid: Grid, server: GrpcServer, stop: asyncio.Event) -> None:
+    """gRPC answers only once every index is warm (HTTP says so through /readyz)."""
+    warmed = asyncio.create_task(grid.indexes.warmed.wait())
+    stopped = asyncio.create_task(stop.wait())
+    await asyncio.wait({warmed, stopped}, return_when=asyncio.FIRST_COMPLETED)
+    for task in (warmed, stopped):
+        task.cancel()
+    if not stop.is_set():
+        await server.run(stop, grace=grid.settings.drain_seconds)

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
 import asyncpg
 import grpc
-import jwt
 import pytest
 from google.rpc import error_details_pb2
 from grpc import aio
@@ -19,55 +17,19 @@ from civicgrid.grid.v1 import grid_service_pb2 as pb
 from civicgrid.grid.v1 import grid_service_pb2_grpc as pb_grpc
 from civicgrid_grid.db.tables import PLATFORM_TABLES, metadata
 from civicgrid_grid.demo_data import generate_district
-from civicgrid_grid.rpc.servicer import SERVICE_NAME, register
 from civicgrid_grid.usecases.context import GridContext
 from civicgrid_grid.usecases.import_district import import_district
-from civicgrid_grid.usecases.resolve import DistrictIndexes
-from civicgrid_platform.auth import (
-    JwksCache,
-    Principal,
-    TokenVerifier,
-    jwks_document,
-    principal_from_claims,
-)
-from civicgrid_platform.grpc.server import GrpcServer
 from civicgrid_testkit import ServiceDatabase
-from civicgrid_testkit.processes import find_free_port
-from services.grid.tests.grid_support import AUDIENCE, ISSUER, KEY, bearer
+from services.grid.tests.grid_support import admin_principal, bearer
 
 pytestmark = pytest.mark.integration
-
-
-def _admin(tenant: str) -> Principal:
-    token = bearer(tenant, "tenant_admin")["Authorization"].split()[1]
-    return principal_from_claims(jwt.decode(token, options={"verify_signature": False}))
 
 
 @pytest.fixture
 async def imported(grid_ctx: GridContext, tenant: str) -> dict[str, Any]:
     doc = generate_district(grids=40, seed=5)
-    await import_district(grid_ctx, _admin(tenant), doc)
+    await import_district(grid_ctx, admin_principal(tenant), doc)
     return doc
-
-
-@pytest.fixture
-async def stub(
-    grid_ctx: GridContext, indexes: DistrictIndexes
-) -> AsyncIterator[pb_grpc.GridServiceStub]:
-    verifier = TokenVerifier(
-        JwksCache.from_static(jwks_document([KEY])), issuer=ISSUER, audience=AUDIENCE
-    )
-    server = GrpcServer(
-        host="127.0.0.1",
-        port=find_free_port(),
-        registrars=[register(grid_ctx, indexes, 30.0)],
-        service_names=[SERVICE_NAME],
-        verifier=verifier,
-    )
-    await server.start()
-    async with aio.insecure_channel(f"127.0.0.1:{server.port}") as channel:
-        yield pb_grpc.GridServiceStub(channel)
-    await server.server.stop(0)
 
 
 def _md(tenant: str, *roles: str) -> list[tuple[str, str]]:

@@ -43,7 +43,13 @@ def create_grid_app(
     app.state.boundary_m = settings.boundary_warning_m
 
     app.state.readiness.add_check("database", partial(ping, engine))
+    app.state.readiness.add_check("grid-index", partial(_index_warm, indexes))
     for module in (routes_units, routes_resolve, routes_departments):
         app.include_router(module.router)
     instrument_fastapi(app)
     return app
+
+
+async def _index_warm(indexes: DistrictIndexes) -> None:
+    if not indexes.warmed.is_set():
+        raise RuntimeError("the grid indexes are still being built")

@@ -85,9 +85,20 @@ departments = Table(
     Index("ix_departments_categories", "categories", postgresql_using="gin"),
 )
 
+# Which tenants hold a district: ids only, no map data. Read across tenants at start, so every
+# replica warms the index of every district before it takes traffic.
+known_districts = Table(
+    "known_districts",
+    metadata,
+    Column("tenant_id", UUID(as_uuid=True), primary_key=True),
+    Column("district_unit_id", UUID(as_uuid=True), nullable=False),
+    Column("imported_at", DateTime(timezone=True), nullable=False),
+)
+
 outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)
 idempotency = idempotency_table(metadata)
 
-# Deliberately without a tenant policy: the platform's cross-tenant mechanism tables.
-PLATFORM_TABLES = frozenset({outbox.name, inbox.name, idempotency.name})
+# Deliberately without a tenant policy: cross-tenant by nature (the platform's mechanism tables
+# and the list of districts), holding no tenant's data.
+PLATFORM_TABLES = frozenset({outbox.name, inbox.name, idempotency.name, known_districts.name})

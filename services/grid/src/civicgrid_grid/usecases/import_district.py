@@ -22,6 +22,7 @@ from google.protobuf.message import Message
 from shapely.geometry import shape
 
 from civicgrid.grid.v1 import events_pb2
+from civicgrid_grid.db.districts_repo import record_district
 from civicgrid_grid.db.units_repo import NewUnit, NewVersion, UnitsRepository
 from civicgrid_grid.domain import geojson_import
 from civicgrid_grid.domain.addresses import address_key
@@ -183,6 +184,7 @@ async def _apply(
         retired_event.retired_at.FromDatetime(now)
         uow.add_event(grid_event(tenant_id, record.id, retired_event))
     district = next(s for s in specs if UnitKind(s.kind) is UnitKind.DISTRICT)
+    await record_district(uow.session, tenant_id, ids[district.code], now)
     uow.add_event(
         grid_event(
             tenant_id,

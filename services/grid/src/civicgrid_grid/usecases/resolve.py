@@ -1,8 +1,8 @@
 """Point -> grid and its ancestors, through an in-memory spatial index per district.
 
-The index is built from the database the first time a tenant asks (and at start for known
-tenants) and kept current from the registry's own change events, so every replica converges on
-the same map without asking the database per point.
+The index of every known district is built from the database at start (warm_all; a district
+imported later, on first use) and kept current from the registry's own change events, so every
+replica converges on the same map without asking the database per point.
 """
 
 from __future__ import annotations
@@ -11,17 +11,14 @@ import asyncio
 from dataclasses import dataclass
 from uuid import UUID
 
-from shapely.geometry import shape
+import shapely
 
-from civicgrid_grid.db.units_repo import UnitsRepository
+from civicgrid_grid.db.districts_repo import district_tenants
+from civicgrid_grid.db.units_repo import LocatedUnit, UnitsRepository
+from civicgrid_grid.domain.building_placement import place_buildings
+from civicgrid_grid.domain.bulk import collector_paused
 from civicgrid_grid.domain.records import UnitRecord
-from civicgrid_grid.domain.spatial_index import (
-    GridIndex,
-    IndexedBuilding,
-    IndexedGrid,
-    Outside,
-    Resolution,
-)
+from civicgrid_grid.domain.spatial_index import GridIndex, IndexedGrid, Outside
 from civicgrid_grid.usecases.context import GridContext
 from civicgrid_platform.auth import Principal
 from civicgrid_platform.errors import InvalidInput, NotFound
@@ -49,30 +46,6 @@ class ResolvedPoint:
     neighbour_distance_m: float | None
 
 
-def indexed_grid(record: UnitRecord) -> IndexedGrid:
-    return IndexedGrid(unit_id=str(record.id), code=record.code, polygon=shape(record.geometry))
-
-
-def _buildings_in_grids(
-    grid_index: GridIndex, records: list[UnitRecord], grid_ids: set[str]
-) -> list[IndexedBuilding]:
-    """Each building under the grid it stands in: a building in a compound has no grid ancestor,
-    so its grid is found by resolving its own location."""
-    placed = []
-    for record in records:
-        geometry = shape(record.geometry)
-        grid_id = str(record.parent_id) if str(record.parent_id) in grid_ids else None
-        if grid_id is None:
-            point = geometry.representative_point()
-            found = grid_index.resolve(point.x, point.y, boundary_m=0.0)
-            grid_id = found.grid_id if isinstance(found, Resolution) else None
-        if grid_id is not None:
-            placed.append(
-                IndexedBuilding(unit_id=str(record.id), grid_id=grid_id, geometry=geometry)
-            )
-    return placed
-
-
 class DistrictIndexes:
     """One GridIndex per tenant; safe to share across requests (one event loop)."""
 
@@ -80,6 +53,16 @@ class DistrictIndexes:
         self.ctx = ctx
         self._indexes: dict[UUID, GridIndex] = {}
         self._locks: dict[UUID, asyncio.Lock] = {}
+        self.warmed = asyncio.Event()
+
+    async def warm_all(self) -> int:
+        """Build the index of every known district (at start, before taking traffic)."""
+        async with self.ctx.uow(tenant_id=None) as uow:
+            tenants = await district_tenants(uow.session)
+        for tenant_id in tenants:
+            await self.for_tenant(tenant_id)
+        self.warmed.set()
+        return len(tenants)
 
     async def for_tenant(self, tenant_id: UUID) -> GridIndex:
         index = self._indexes.get(tenant_id)
@@ -99,20 +82,21 @@ class DistrictIndexes:
 
     async def _load(self, tenant_id: UUID) -> GridIndex:
         async with self.ctx.uow(tenant_id=tenant_id) as uow:
-            records = await UnitsRepository(uow.session, tenant_id).all_current(
-                ["grid", "building"]
-            )
-        return await asyncio.to_thread(_build_index, records)
+            rows = await UnitsRepository(uow.session, tenant_id).located(("grid", "building"))
+        return await asyncio.to_thread(_build_index, rows)
 
 
-def _build_index(records: list[UnitRecord]) -> GridIndex:
-    grids = [indexed_grid(r) for r in records if r.kind == "grid" and r.geometry]
-    buildings = [r for r in records if r.kind == "building" and r.geometry]
-    if not buildings:
-        return GridIndex(grids)
-    return GridIndex(
-        grids, _buildings_in_grids(GridIndex(grids), buildings, {g.unit_id for g in grids})
-    )
+def _build_index(rows: list[LocatedUnit]) -> GridIndex:
+    with collector_paused():
+        # GEOS parses the GeoJSON text of all of them in one call.
+        shapes = shapely.from_geojson([r.geometry_json for r in rows])
+        grids, buildings = [], []
+        for row, geometry in zip(rows, shapes, strict=True):
+            if row.kind == "grid":
+                grids.append(IndexedGrid(str(row.id), row.code, geometry))
+            else:
+                buildings.append((str(row.id), str(row.parent_id), geometry))
+        return GridIndex(grids, place_buildings(grids, buildings))
 
 
 async def resolve_point(
