@@ -5,7 +5,7 @@ UV ?= uv
 PY := $(UV) run --frozen --no-sync python
 export UV_LINK_MODE ?= copy
 
-.PHONY: help setup run test check lint protos protos-check infra-up infra-down bench clean
+.PHONY: help setup run test check lint protos protos-check infra-up infra-down bench demo-data clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -41,7 +41,16 @@ infra-down: ## stop PostgreSQL and Kafka
 	@$(PY) -m civicgrid_testkit down --dir .run/infra
 
 bench: setup ## benchmarks against the real servers; prints a table
-	@$(PY) -m civicgrid_devstack.bench
+	@command -v ghz >/dev/null || [ -x "$$(go env GOPATH)/bin/ghz" ] || \
+		{ echo "installing ghz (gRPC load generator) with go install" >&2; \
+		  go install github.com/bojand/ghz/cmd/ghz@v0.121.0; }
+	@PATH="$$PATH:$$(go env GOPATH)/bin" $(PY) -m civicgrid_devstack.bench
+
+GRIDS ?= 2000
+demo-data: setup ## write a synthetic district (GRIDS=2000) and its departments to .run/demo-district.json
+	@mkdir -p .run
+	@$(PY) -m civicgrid_grid demo-data --grids $(GRIDS) --out .run/demo-district.json
+	@echo "wrote .run/demo-district.json ($(GRIDS) grids): POST its .district to /api/grid/v1/districts/import"
 
 clean: ## remove local data (.run) — keeps the Kafka jar cache
 	rm -rf .run

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from uuid import uuid4
 
 import asyncpg
@@ -17,22 +16,9 @@ from libs.platform.tests.integration.events_support_infra import (
     OUTBOX,
     THINGS,
     Database,
-    create_database,
 )
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture(scope="module")
-async def database(postgres: object) -> AsyncIterator[Database]:
-    db = await create_database(postgres, "bulk")
-    yield db
-    await db.dispose()
-
-
-@pytest.fixture
-def uow_factory(database: Database) -> UnitOfWorkFactory:
-    return UnitOfWorkFactory(database.runtime)
 
 
 async def _things(database: Database, tenant: object) -> object:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from uuid import uuid4
 
 import asyncpg
@@ -19,22 +18,9 @@ from libs.platform.tests.integration.events_support_infra import (
     OUTBOX,
     THINGS,
     Database,
-    create_database,
 )
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture(scope="module")
-async def database(postgres: object) -> AsyncIterator[Database]:
-    db = await create_database(postgres, "uow")
-    yield db
-    await db.dispose()
-
-
-@pytest.fixture
-def uow_factory(database: Database) -> UnitOfWorkFactory:
-    return UnitOfWorkFactory(database.runtime)
 
 
 def _announce(tenant: object, thing_id: object, name: str) -> OutgoingEvent:

@@ -27,6 +27,7 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     )
     demo.add_argument("--grids", type=int, default=2000)
     demo.add_argument("--seed", type=int, default=7)
+    demo.add_argument("--areas-only", action="store_true", help="no compounds, buildings, units")
     demo.add_argument("--out", type=Path, required=True)
     return parser.parse_args(argv)
 
@@ -37,7 +38,9 @@ def main(argv: list[str] | None = None) -> None:
         from civicgrid_grid.demo_data import demo_departments, generate_district
 
         demo = {
-            "district": generate_district(grids=args.grids, seed=args.seed),
+            "district": generate_district(
+                grids=args.grids, seed=args.seed, areas_only=args.areas_only
+            ),
             "departments": demo_departments(),
         }
         args.out.write_text(json.dumps(demo, ensure_ascii=False))

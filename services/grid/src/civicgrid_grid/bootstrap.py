@@ -109,7 +109,12 @@ async def _keep_index(grid: Grid, stop: asyncio.Event) -> None:
         listen_for_map_changes(grid.settings.kafka_bootstrap, grid.indexes.forget, stop, listening)
     )
     try:
-        await listening.wait()
+        heard = asyncio.create_task(listening.wait())
+        await asyncio.wait({listener, heard}, return_when=asyncio.FIRST_COMPLETED)
+        heard.cancel()
+        if listener.done():
+            listener.result()  # it failed before listening: fail the process, loudly
+            return
         started = time.perf_counter()
         districts = await grid.indexes.warm_all()
         logger.info(

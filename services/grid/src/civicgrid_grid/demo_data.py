@@ -105,13 +105,21 @@ def demo_departments() -> list[dict[str, Any]]:
 
 
 def generate_district(
-    *, grids: int = 2000, seed: int = 7, center: tuple[float, float] = (117.0, 36.65)
+    *,
+    grids: int = 2000,
+    seed: int = 7,
+    center: tuple[float, float] = (117.0, 36.65),
+    areas_only: bool = False,
 ) -> dict[str, Any]:
-    """A GeoJSON FeatureCollection of a whole district that validate_district accepts."""
+    """A GeoJSON FeatureCollection of a whole district that validate_district accepts.
+
+    areas_only: just the district, streets, communities and grids (the map layer a GIS office
+    delivers), without compounds, buildings, units and households.
+    """
     if not 1 <= grids <= 999_999:
         raise ValueError("grids must be between 1 and 999999")
     with collector_paused():
-        return _Builder(grids, seed, LocalProjection.around(*center)).run()
+        return _Builder(grids, seed, LocalProjection.around(*center), areas_only).run()
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,8 +131,8 @@ class _Area:
 
 
 class _Builder:
-    def __init__(self, grids: int, seed: int, proj: LocalProjection) -> None:
-        self.grids, self.proj = grids, proj
+    def __init__(self, grids: int, seed: int, proj: LocalProjection, areas_only: bool) -> None:
+        self.grids, self.proj, self.areas_only = grids, proj, areas_only
         self.rng = np.random.default_rng(seed)  # arrays of draws
         self.pick = random.Random(seed)  # single draws: ~20x cheaper than numpy's per call
         self.features: list[dict[str, Any]] = []
@@ -146,7 +154,8 @@ class _Builder:
         for community, n in zip(communities, per_community, strict=True):
             short = community.name.removesuffix("社区")
             tiles = self.split(community.shape, n, community.code, _grid_namer(short))
-            self.buildings(community, tiles)
+            if not self.areas_only:
+                self.buildings(community, tiles)
         return {"type": "FeatureCollection", "features": self.features}
 
     def split(

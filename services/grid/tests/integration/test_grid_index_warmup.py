@@ -31,10 +31,10 @@ async def test_every_known_district_is_indexed_before_the_replica_is_ready(
     assert await indexes.warm_all() >= 2
     assert (await api.get("/readyz")).status_code == 200
     for tenant, doc in docs.items():
-        index = indexes.loaded(uuid.UUID(tenant))
-        assert index is not None
+        district = indexes.loaded(uuid.UUID(tenant))
+        assert district is not None
         grids = [f for f in doc["features"] if f["properties"]["kind"] == "grid"]
-        assert len(index) == len(grids)
+        assert len(district.index) == len(grids)
         # Answered from the warm index: a point inside the last grid resolves to it.
         inside = shape(grids[-1]["geometry"]).representative_point()
         found = await api.get(

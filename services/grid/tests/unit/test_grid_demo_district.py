@@ -101,3 +101,11 @@ def test_departments_cover_the_categories_the_seed_city_escalates() -> None:
         assert word in names
     assert all(re.fullmatch(r"[0-9]{6,15}", d["phone"]) for d in departments)
     assert len({d["code"] for d in departments}) == len(departments)
+
+
+def test_the_map_layer_alone_has_every_grid_and_nothing_below_them() -> None:
+    areas = generate_district(grids=200, seed=11, areas_only=True)
+    kinds = Counter(f["properties"]["kind"] for f in areas["features"])
+    assert set(kinds) == {"district", "street", "community", "grid"}
+    assert kinds["grid"] == 200
+    assert validate_district(parse_feature_collection(areas)) == []

@@ -25,6 +25,8 @@ async def run(postgres_server: object, kafka_server: object, workdir: Path) -> N
     identity_db = await postgres_server.aprovision(unique_name("bench_identity"))  # type: ignore[attr-defined]
     figures += await identity.bench_identity(identity_db, bootstrap, workdir)
     figures += await grid.bench_grid_index()
+    grid_db = await postgres_server.aprovision(unique_name("bench_grid"))  # type: ignore[attr-defined]
+    figures += await grid.bench_grid_database(grid_db, bootstrap, workdir)
     print(
         f"\nCivicGrid benchmarks — {platform.processor() or platform.machine()}, "
         f"Python {platform.python_version()}, real PostgreSQL + Kafka on 127.0.0.1\n"

@@ -9,6 +9,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -61,6 +62,8 @@ unit_versions = Table(
     Column("address_key", Text),
     Column("attributes", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
     Column("geometry", JSONB),  # GeoJSON geometry
+    # The same geometry as WKB, what the index loads at start (GEOS reads it fastest).
+    Column("geometry_wkb", LargeBinary),
     Index(
         "uq_unit_versions_current",
         "unit_id",

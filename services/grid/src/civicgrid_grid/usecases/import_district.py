@@ -96,7 +96,7 @@ async def _apply(
     uow: UnitOfWork, repo: UnitsRepository, tenant_id: UUID, specs: list[UnitSpec], now: datetime
 ) -> ImportSummary:
     existing = await repo.by_codes()
-    geometry_json = _geometry_json(specs)
+    geometry_json, geometry_wkb = _geometry_json(specs), _geometry_wkb(specs)
     valid_from = timestamp_pb2.Timestamp()
     valid_from.FromDatetime(now)
     tenant = str(tenant_id)
@@ -144,6 +144,7 @@ async def _apply(
                 address_key(spec.address) if spec.address else None,
                 json.dumps(attributes) if attributes else "{}",
                 geometry_json[n],
+                geometry_wkb[n],
             )
         )
         message = new_unit_message(
@@ -199,6 +200,11 @@ async def _apply(
         )
     )
     return ImportSummary(ids[district.code], created, updated, len(retired), unchanged)
+
+
+def _geometry_wkb(specs: list[UnitSpec]) -> list[bytes | None]:
+    shapes = np.array([s.geometry for s in specs], dtype=object)
+    return list(shapely.to_wkb(shapes))
 
 
 def _geometry_json(specs: list[UnitSpec]) -> list[str | None]:

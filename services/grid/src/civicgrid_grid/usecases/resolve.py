@@ -8,13 +8,13 @@ replica converges on the same map without asking the database per point.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from uuid import UUID
 
 import shapely
 
 from civicgrid_grid.db.districts_repo import district_tenants
-from civicgrid_grid.db.units_repo import LocatedUnit, UnitsRepository
+from civicgrid_grid.db.units_repo import UnitShape, UnitsRepository
 from civicgrid_grid.domain.building_placement import place_buildings
 from civicgrid_grid.domain.bulk import collector_paused
 from civicgrid_grid.domain.records import UnitRecord
@@ -46,17 +46,42 @@ class ResolvedPoint:
     neighbour_distance_m: float | None
 
 
+@dataclass(frozen=True, slots=True)
+class DistrictMap:
+    """What a replica keeps in memory per district: the index, and the records (without
+    geometry) of the units its answers have named so far, so a busy grid costs no database
+    read. Dropped whole when the district changes, records included."""
+
+    index: GridIndex
+    units: dict[str, UnitRecord] = field(default_factory=dict)
+
+    async def records(self, ctx: GridContext, tenant_id: UUID, ids: list[str]) -> None:
+        """Make sure units holds these ids (and, for grids, their ancestors)."""
+        missing = [UUID(i) for i in ids if i not in self.units]
+        if missing:
+            async with ctx.uow(tenant_id=tenant_id) as uow:
+                repo = UnitsRepository(uow.session, tenant_id)
+                found = await repo.get_many(missing)
+                above = {a for r in found.values() for a in r.ancestor_ids}
+                found |= await repo.get_many([a for a in above if str(a) not in self.units])
+            for unit_id, record in found.items():
+                self.units[str(unit_id)] = replace(record, geometry=None)
+
+
+_LOCATED = ("grid", "building")
+
+
 class DistrictIndexes:
-    """One GridIndex per tenant; safe to share across requests (one event loop)."""
+    """One DistrictMap per tenant; safe to share across requests (one event loop)."""
 
     def __init__(self, ctx: GridContext) -> None:
         self.ctx = ctx
-        self._indexes: dict[UUID, GridIndex] = {}
+        self._maps: dict[UUID, DistrictMap] = {}
         self._locks: dict[UUID, asyncio.Lock] = {}
         self.warmed = asyncio.Event()
 
     async def warm_all(self) -> int:
-        """Build the index of every known district (at start, before taking traffic)."""
+        """Build the map of every known district (at start, before taking traffic)."""
         async with self.ctx.uow(tenant_id=None) as uow:
             tenants = await district_tenants(uow.session)
         for tenant_id in tenants:
@@ -64,38 +89,41 @@ class DistrictIndexes:
         self.warmed.set()
         return len(tenants)
 
-    async def for_tenant(self, tenant_id: UUID) -> GridIndex:
-        index = self._indexes.get(tenant_id)
-        if index is not None:
-            return index
+    async def for_tenant(self, tenant_id: UUID) -> DistrictMap:
+        found = self._maps.get(tenant_id)
+        if found is not None:
+            return found
         async with self._locks.setdefault(tenant_id, asyncio.Lock()):
-            if tenant_id not in self._indexes:
-                self._indexes[tenant_id] = await self._load(tenant_id)
-        return self._indexes[tenant_id]
+            if tenant_id not in self._maps:
+                self._maps[tenant_id] = await self._load(tenant_id)
+        return self._maps[tenant_id]
 
-    def loaded(self, tenant_id: UUID) -> GridIndex | None:
-        """The tenant's index if it is in memory (events for other tenants wait for first use)."""
-        return self._indexes.get(tenant_id)
+    def loaded(self, tenant_id: UUID) -> DistrictMap | None:
+        """The tenant's map if it is in memory."""
+        return self._maps.get(tenant_id)
 
     def forget(self, tenant_id: UUID) -> None:
-        self._indexes.pop(tenant_id, None)
+        self._maps.pop(tenant_id, None)
 
-    async def _load(self, tenant_id: UUID) -> GridIndex:
+    async def _load(self, tenant_id: UUID) -> DistrictMap:
         async with self.ctx.uow(tenant_id=tenant_id) as uow:
-            rows = await UnitsRepository(uow.session, tenant_id).located(("grid", "building"))
-        return await asyncio.to_thread(_build_index, rows)
+            rows = await UnitsRepository(uow.session, tenant_id).shapes(_LOCATED)
+        return DistrictMap(await asyncio.to_thread(_build_index, rows))
 
 
-def _build_index(rows: list[LocatedUnit]) -> GridIndex:
+def _build_index(rows: list[UnitShape]) -> GridIndex:
     with collector_paused():
-        # GEOS parses the GeoJSON text of all of them in one call.
-        shapes = shapely.from_geojson([r.geometry_json for r in rows])
+        # GEOS parses all of them in one call; WKB where kept, else the GeoJSON.
+        shapes = shapely.from_wkb([r.geometry_wkb for r in rows])
+        for n, row in enumerate(rows):
+            if row.geometry_wkb is None:
+                shapes[n] = shapely.from_geojson(row.geometry_json)
         grids, buildings = [], []
         for row, geometry in zip(rows, shapes, strict=True):
             if row.kind == "grid":
-                grids.append(IndexedGrid(str(row.id), row.code, geometry))
+                grids.append(IndexedGrid(row.id, row.code, geometry))
             else:
-                buildings.append((str(row.id), str(row.parent_id), geometry))
+                buildings.append((row.id, row.parent_id, geometry))
         return GridIndex(grids, place_buildings(grids, buildings))
 
 
@@ -112,33 +140,33 @@ async def resolve_point(
     if not -180 <= lon <= 180:
         raise InvalidInput("longitude is -180 to 180", field="lon")
     tenant_id = actor.tenant_uuid
-    index = await indexes.for_tenant(tenant_id)
-    if len(index) == 0:
+    district = await indexes.for_tenant(tenant_id)
+    if len(district.index) == 0:
         raise NotFound("this district has no grids yet", field="location")
-    found = index.resolve(lon, lat, boundary_m=boundary_m)
-    async with ctx.uow(tenant_id=tenant_id) as uow:
-        repo = UnitsRepository(uow.session, tenant_id)
-        if isinstance(found, Outside):
-            nearest = await repo.get(UUID(found.nearest_grid_id))
-            if nearest is None:
-                raise NotFound("this district has no grids yet", field="location")
-            raise PointOutside(nearest, found.distance_m)
-        ids = [UUID(found.grid_id)]
-        if found.building_id:
-            ids.append(UUID(found.building_id))
-        if found.boundary is not None:
-            ids.append(UUID(found.boundary.neighbour_grid_id))
-        records = await repo.get_many(ids)
-        grid = records.get(UUID(found.grid_id))
-        if grid is None:  # the index is older than the database: drop it, the next call reloads
+    found = district.index.resolve(lon, lat, boundary_m=boundary_m)
+    if isinstance(found, Outside):
+        await district.records(ctx, tenant_id, [found.nearest_grid_id])
+        nearest = district.units.get(found.nearest_grid_id)
+        if nearest is None:
             indexes.forget(tenant_id)
             raise NotFound("the map changed while resolving; retry", field="location")
-        ancestors = await repo.get_many(grid.ancestor_ids)
-    neighbour = records.get(UUID(found.boundary.neighbour_grid_id)) if found.boundary else None
+        raise PointOutside(nearest, found.distance_m)
+    named = [found.grid_id]
+    if found.building_id:
+        named.append(found.building_id)
+    if found.boundary is not None:
+        named.append(found.boundary.neighbour_grid_id)
+    await district.records(ctx, tenant_id, named)
+    units = district.units
+    grid = units.get(found.grid_id)
+    if grid is None:  # gone from the database since the index was built: rebuild and retry
+        indexes.forget(tenant_id)
+        raise NotFound("the map changed while resolving; retry", field="location")
+    neighbour = units.get(found.boundary.neighbour_grid_id) if found.boundary else None
     return ResolvedPoint(
         grid=grid,
-        ancestors=[ancestors[a] for a in grid.ancestor_ids if a in ancestors],
-        building=records.get(UUID(found.building_id)) if found.building_id else None,
+        ancestors=[units[str(a)] for a in grid.ancestor_ids if str(a) in units],
+        building=units.get(found.building_id) if found.building_id else None,
         neighbour=neighbour,
         neighbour_distance_m=found.boundary.distance_m if found.boundary else None,
     )
