@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
 
@@ -40,6 +41,12 @@ class Grid:
     verifier: TokenVerifier
     jwks: JwksCache
 
+    async def start(self) -> None:
+        pass
+
+    def components(self, names: Sequence[str]) -> list[Component]:
+        return components(self, names)
+
     async def aclose(self) -> None:
         await self.jwks.aclose()
         await self.engine.dispose()
@@ -62,7 +69,7 @@ def build(settings: GridSettings) -> Grid:
     return Grid(settings, engine, ctx, DistrictIndexes(ctx), verifier, jwks)
 
 
-def components(grid: Grid, names: list[str]) -> list[Component]:
+def components(grid: Grid, names: Sequence[str]) -> list[Component]:
     settings = grid.settings
     built: list[Component] = []
     serving = "http" in names or "grpc" in names

@@ -6,64 +6,31 @@ import argparse
 import asyncio
 import sys
 from pathlib import Path
+from typing import Any
 
 from civicgrid_identity.settings import IdentitySettings
-from civicgrid_platform.logs import configure_logging
-from civicgrid_platform.settings import ALL_COMPONENTS
+from civicgrid_platform.command_line import ServiceCommandLine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def _parse(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="civicgrid-identity", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
-    serve = sub.add_parser("serve", help="run the chosen components in this process")
-    serve.add_argument("--components", default=",".join(ALL_COMPONENTS))
-    migrate = sub.add_parser("migrate", help="bring the database schema up to date")
-    migrate.add_argument(
+def _build(settings: Any) -> Any:
+    from civicgrid_identity.bootstrap import build
+
+    return build(settings)
+
+
+def _migrate_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
         "--bootstrap-admin",
         action="store_true",
         help="create the platform tenant and its first admin when none exists",
     )
-    return parser.parse_args(argv)
 
 
-def main(argv: list[str] | None = None) -> None:
-    args = _parse(sys.argv[1:] if argv is None else argv)
-    settings = IdentitySettings()
-    configure_logging(settings.service_name, settings.log_level)
-    if args.command == "migrate":
-        from civicgrid_platform.migrate import upgrade
-
-        upgrade(MIGRATIONS, settings.database_migrate_url or settings.database_url)
-        if args.bootstrap_admin:
-            asyncio.run(bootstrap_admin(settings))
-        return
-    names = [n.strip() for n in args.components.split(",") if n.strip()]
-    unknown = sorted(set(names) - set(ALL_COMPONENTS))
-    if unknown:
-        sys.exit(f"unknown components {unknown}; choose from {list(ALL_COMPONENTS)}")
-    sys.exit(asyncio.run(serve(settings, names)))
-
-
-async def serve(settings: IdentitySettings, names: list[str]) -> int:
-    from civicgrid_identity.bootstrap import build, components
-    from civicgrid_platform.runner import ProcessRunner
-    from civicgrid_platform.telemetry import configure_telemetry
-
-    configure_telemetry(
-        settings.service_name,
-        otlp_endpoint=settings.otlp_endpoint,
-        instance_id=settings.instance_id,
-    )
-    identity = build(settings)
-    await identity.keyring.ensure_key()
-    try:
-        return await ProcessRunner(
-            components(identity, names), drain_seconds=settings.drain_seconds
-        ).run()
-    finally:
-        await identity.aclose()
+def _after_migrate(args: argparse.Namespace, settings: IdentitySettings) -> None:
+    if args.bootstrap_admin:
+        asyncio.run(bootstrap_admin(settings))
 
 
 async def bootstrap_admin(settings: IdentitySettings) -> None:
@@ -82,6 +49,16 @@ async def bootstrap_admin(settings: IdentitySettings) -> None:
     finally:
         await identity.aclose()
 
+
+COMMAND_LINE = ServiceCommandLine(
+    name="identity",
+    settings=IdentitySettings,
+    migrations=MIGRATIONS,
+    build=_build,
+    migrate_options=_migrate_options,
+    after_migrate=_after_migrate,
+)
+main = COMMAND_LINE.main
 
 if __name__ == "__main__":
     main()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
@@ -41,6 +42,12 @@ class Identity:
     keyring: KeyRing
     verifier: TokenVerifier
     jwks: JwksCache
+
+    async def start(self) -> None:
+        await self.keyring.ensure_key()
+
+    def components(self, names: Sequence[str]) -> list[Component]:
+        return components(self, names)
 
     async def aclose(self) -> None:
         await self.jwks.aclose()
@@ -84,7 +91,7 @@ def build(settings: IdentitySettings, *, passwords: PasswordPolicy | None = None
     return Identity(settings, engine, ctx, keyring, verifier, jwks)
 
 
-def components(identity: Identity, names: list[str]) -> list[Component]:
+def components(identity: Identity, names: Sequence[str]) -> list[Component]:
     settings = identity.settings
     built: list[Component] = []
     if "http" in names:
