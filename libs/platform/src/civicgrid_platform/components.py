@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from civicgrid_platform.db.uow import UnitOfWorkFactory
+from civicgrid_platform.events.consumer import ConsumerRunner
+from civicgrid_platform.events.handling import Handler
 from civicgrid_platform.events.producer import create_producer
 from civicgrid_platform.events.relay import OutboxRelay
 from civicgrid_platform.events.topics import TopicSpec, ensure_topics
@@ -27,3 +30,29 @@ def outbox_relay(
             await producer.stop()
 
     return Component("relay", run)
+
+
+def event_consumer(
+    bootstrap: str,
+    group: str,
+    topics: Sequence[TopicSpec],
+    handlers: Mapping[str, Handler],
+    uow_factory: UnitOfWorkFactory,
+) -> Component:
+    """Consumes other services' topics into this one's database, poison events to their DLQs.
+
+    The owners create their topics; creating them here too only spares a start-order dependency.
+    """
+
+    async def run(stop: asyncio.Event) -> None:
+        await ensure_topics(bootstrap, topics)
+        dlq = await create_producer(bootstrap, client_id=f"{group}-dlq")
+        try:
+            runner = ConsumerRunner(
+                bootstrap, group, [t.name for t in topics], handlers, uow_factory, dlq_producer=dlq
+            )
+            await runner.run(stop)
+        finally:
+            await dlq.stop()
+
+    return Component("consumers", run)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -20,12 +19,10 @@ from civicgrid_identity.settings import IdentitySettings
 from civicgrid_identity.usecases.context import IdentityContext, TokenPolicy
 from civicgrid_identity.usecases.keyring import KeyRing
 from civicgrid_platform.auth import JwksCache, TokenVerifier
-from civicgrid_platform.components import outbox_relay
+from civicgrid_platform.components import event_consumer, outbox_relay
 from civicgrid_platform.db.engine import create_engine
 from civicgrid_platform.db.uow import UnitOfWorkFactory
-from civicgrid_platform.events.consumer import ConsumerRunner
-from civicgrid_platform.events.producer import create_producer
-from civicgrid_platform.events.topics import TopicSpec, ensure_topics
+from civicgrid_platform.events.topics import TopicSpec
 from civicgrid_platform.grpc.server import GrpcServer
 from civicgrid_platform.runner import Component, http_component
 from civicgrid_platform.sealing import Sealer
@@ -131,27 +128,13 @@ def components(identity: Identity, names: Sequence[str]) -> list[Component]:
             )
         )
     if "consumers" in names:
-        built.append(Component("consumers", partial(_run_consumers, identity)))
-    return built
-
-
-async def _run_consumers(identity: Identity, stop: asyncio.Event) -> None:
-    settings = identity.settings
-    # The grid registry owns its topic; creating it here too only spares a start-order dependency.
-    await ensure_topics(
-        settings.kafka_bootstrap,
-        [TopicSpec(GRID_TOPIC, partitions=settings.kafka_topic_partitions)],
-    )
-    dlq = await create_producer(settings.kafka_bootstrap, client_id="civicgrid-identity-dlq")
-    try:
-        runner = ConsumerRunner(
-            settings.kafka_bootstrap,
-            CONSUMER_GROUP,
-            [GRID_TOPIC],
-            HANDLERS,
-            identity.ctx.uow,
-            dlq_producer=dlq,
+        built.append(
+            event_consumer(
+                settings.kafka_bootstrap,
+                CONSUMER_GROUP,
+                [TopicSpec(GRID_TOPIC, partitions=settings.kafka_topic_partitions)],
+                HANDLERS,
+                identity.ctx.uow,
+            )
         )
-        await runner.run(stop)
-    finally:
-        await dlq.stop()
+    return built

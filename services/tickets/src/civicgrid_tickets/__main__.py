@@ -1,0 +1,26 @@
+"""civicgrid-tickets serve --components http,grpc,consumers,relay,timers | migrate"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from civicgrid_platform.command_line import ServiceCommandLine
+from civicgrid_tickets.settings import TicketsSettings
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def _build(settings: Any) -> Any:
+    from civicgrid_tickets.bootstrap import build
+
+    return build(settings)
+
+
+COMMAND_LINE = ServiceCommandLine(
+    name="tickets", settings=TicketsSettings, migrations=MIGRATIONS, build=_build
+)
+main = COMMAND_LINE.main
+
+if __name__ == "__main__":
+    main()

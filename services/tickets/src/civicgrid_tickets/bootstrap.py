@@ -1,0 +1,101 @@
+"""The composition root: the only place that builds concrete things from settings."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from civicgrid_platform.auth import JwksCache, TokenVerifier
+from civicgrid_platform.components import event_consumer, outbox_relay
+from civicgrid_platform.db.engine import create_engine
+from civicgrid_platform.db.uow import UnitOfWorkFactory
+from civicgrid_platform.events.topics import TopicSpec
+from civicgrid_platform.runner import Component, http_component
+from civicgrid_platform.telemetry import instrument_sqlalchemy
+from civicgrid_tickets.api.app import create_tickets_app
+from civicgrid_tickets.events.incoming import CONSUMER_GROUP, GRID_TOPIC, HANDLERS, IDENTITY_TOPIC
+from civicgrid_tickets.events.outgoing import TOPIC
+from civicgrid_tickets.settings import TicketsSettings
+from civicgrid_tickets.usecases.context import IntakePolicy, TicketsContext
+
+
+@dataclass
+class Tickets:
+    """The object graph of one tickets process."""
+
+    settings: TicketsSettings
+    engine: AsyncEngine
+    ctx: TicketsContext
+    verifier: TokenVerifier
+    jwks: JwksCache
+
+    async def start(self) -> None:
+        pass
+
+    def components(self, names: Sequence[str]) -> list[Component]:
+        return components(self, names)
+
+    async def aclose(self) -> None:
+        await self.jwks.aclose()
+        await self.engine.dispose()
+
+
+def build(settings: TicketsSettings) -> Tickets:
+    if not settings.database_url:
+        raise SystemExit("CIVICGRID_DATABASE_URL is required")
+    if not settings.jwks_url:
+        raise SystemExit("CIVICGRID_JWKS_URL is required (identity's /.well-known/jwks.json)")
+    engine = create_engine(
+        settings.database_url,
+        pool_size=settings.database_pool_size,
+        application_name="civicgrid-tickets",
+    )
+    instrument_sqlalchemy(engine)
+    ctx = TicketsContext(
+        uow=UnitOfWorkFactory(engine),
+        intake=IntakePolicy(
+            boundary_warning_m=settings.boundary_warning_m,
+            duplicate_radius_m=settings.duplicate_radius_m,
+            duplicate_window_hours=settings.duplicate_window_hours,
+        ),
+    )
+    jwks = JwksCache(settings.jwks_url)
+    verifier = TokenVerifier(jwks, issuer=settings.token_issuer, audience=settings.token_audience)
+    return Tickets(settings, engine, ctx, verifier, jwks)
+
+
+def components(tickets: Tickets, names: Sequence[str]) -> list[Component]:
+    settings = tickets.settings
+    partitions = settings.kafka_topic_partitions
+    built: list[Component] = []
+    if "http" in names:
+        app = create_tickets_app(tickets.ctx, tickets.verifier, settings, tickets.engine)
+        built.append(
+            http_component(
+                app, settings.http_host, settings.http_port, app.state.readiness.set_draining
+            )
+        )
+    if "relay" in names:
+        topics = [TopicSpec(TOPIC, partitions=partitions)]
+        built.append(
+            outbox_relay(
+                tickets.engine, settings.kafka_bootstrap, topics, "civicgrid-tickets-relay"
+            )
+        )
+    if "consumers" in names:
+        built.append(
+            event_consumer(
+                settings.kafka_bootstrap,
+                CONSUMER_GROUP,
+                [
+                    TopicSpec(GRID_TOPIC, partitions=partitions),
+                    TopicSpec(IDENTITY_TOPIC, partitions=partitions),
+                ],
+                HANDLERS,
+                tickets.ctx.uow,
+            )
+        )
+    # gRPC and the SLA timers arrive with their issues' next steps; both are accepted and idle.
+    return built

@@ -1,0 +1,181 @@
+"""The grid registry's map as tickets keep it (from grid events): units, grids' polygons by
+bounding box, departments and their jurisdictions. Always within one tenant."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from uuid import UUID
+
+import asyncpg
+from sqlalchemy import select, text, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from civicgrid_tickets.db.tables import map_departments, map_units, role_holders
+
+
+@dataclass(frozen=True, slots=True)
+class MapUnit:
+    id: UUID
+    kind: str
+    code: str
+    name: str
+    parent_id: UUID | None
+    ancestor_ids: list[UUID]
+
+
+@dataclass(frozen=True, slots=True)
+class GridShape:
+    id: UUID
+    code: str
+    geometry_wkb: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class MapDepartment:
+    id: UUID
+    name: str
+    categories: list[str]
+    jurisdiction_unit_ids: list[UUID]
+
+
+# Grids whose bounding box, widened by a margin in degrees, holds the point: the candidates a
+# point may lie in or near. The GiST index on bbox answers it.
+_GRIDS_NEAR = text(
+    "SELECT id, code, geometry_wkb FROM map_units"
+    " WHERE tenant_id = :tenant AND kind = 'grid' AND retired = 0"
+    " AND bbox && box(point(CAST(:x1 AS float8), CAST(:y1 AS float8)),"
+    " point(CAST(:x2 AS float8), CAST(:y2 AS float8)))"
+)
+
+
+class MapRepository:
+    def __init__(self, session: AsyncSession, tenant_id: UUID) -> None:
+        self.session = session
+        self.tenant_id = tenant_id
+
+    async def upsert_unit(
+        self, unit: MapUnit, version: int, geometry_wkb: bytes | None, bbox: asyncpg.Box | None
+    ) -> None:
+        values = {
+            "tenant_id": self.tenant_id,
+            "kind": unit.kind,
+            "code": unit.code,
+            "name": unit.name,
+            "parent_id": unit.parent_id,
+            "ancestor_ids": unit.ancestor_ids,
+            "version": version,
+            "geometry_wkb": geometry_wkb,
+            "bbox": bbox,
+            "retired": 0,
+        }
+        statement = insert(map_units).values(id=unit.id, **values)
+        # Events of one unit arrive in order, but a replay must not put an older version back.
+        await self.session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[map_units.c.id],
+                set_=values,
+                where=map_units.c.version <= statement.excluded.version,
+            )
+        )
+
+    async def retire_unit(self, unit_id: UUID) -> None:
+        await self.session.execute(
+            update(map_units)
+            .where(map_units.c.tenant_id == self.tenant_id, map_units.c.id == unit_id)
+            .values(retired=1)
+        )
+
+    async def grids_near(self, lat: float, lon: float, dlat: float, dlon: float) -> list[GridShape]:
+        rows = await self.session.execute(
+            _GRIDS_NEAR,
+            {
+                "tenant": self.tenant_id,
+                "x1": lon - dlon,
+                "y1": lat - dlat,
+                "x2": lon + dlon,
+                "y2": lat + dlat,
+            },
+        )
+        return [GridShape(r.id, r.code, r.geometry_wkb) for r in rows]
+
+    async def has_grids(self) -> bool:
+        query = select(map_units.c.id).where(
+            map_units.c.tenant_id == self.tenant_id, map_units.c.kind == "grid"
+        )
+        return (await self.session.execute(query.limit(1))).first() is not None
+
+    async def units(self, unit_ids: Sequence[UUID]) -> dict[UUID, MapUnit]:
+        if not unit_ids:
+            return {}
+        query = select(
+            map_units.c.id,
+            map_units.c.kind,
+            map_units.c.code,
+            map_units.c.name,
+            map_units.c.parent_id,
+            map_units.c.ancestor_ids,
+        ).where(map_units.c.tenant_id == self.tenant_id, map_units.c.id.in_(list(unit_ids)))
+        return {r.id: MapUnit(*r) for r in await self.session.execute(query)}
+
+    async def upsert_department(self, department: MapDepartment, deleted: bool) -> None:
+        values = {
+            "tenant_id": self.tenant_id,
+            "name": department.name,
+            "contact": "",
+            "categories": department.categories,
+            "jurisdiction_unit_ids": department.jurisdiction_unit_ids,
+            "deleted": int(deleted),
+        }
+        statement = insert(map_departments).values(id=department.id, **values)
+        await self.session.execute(
+            statement.on_conflict_do_update(index_elements=[map_departments.c.id], set_=values)
+        )
+
+    async def departments_for(self, category: str) -> list[MapDepartment]:
+        query = select(
+            map_departments.c.id,
+            map_departments.c.name,
+            map_departments.c.categories,
+            map_departments.c.jurisdiction_unit_ids,
+        ).where(
+            map_departments.c.tenant_id == self.tenant_id,
+            map_departments.c.deleted == 0,
+            map_departments.c.categories.contains([category]),
+        )
+        return [MapDepartment(*r) for r in await self.session.execute(query)]
+
+    async def grant(
+        self, binding_id: str, person_id: UUID, role: str, unit_id: UUID | None
+    ) -> None:
+        values = {
+            "tenant_id": self.tenant_id,
+            "person_id": person_id,
+            "role": role,
+            "unit_id": unit_id,
+        }
+        statement = insert(role_holders).values(binding_id=binding_id, **values)
+        await self.session.execute(
+            statement.on_conflict_do_update(index_elements=[role_holders.c.binding_id], set_=values)
+        )
+
+    async def revoke(self, binding_id: str) -> None:
+        await self.session.execute(
+            role_holders.delete().where(
+                role_holders.c.tenant_id == self.tenant_id,
+                role_holders.c.binding_id == binding_id,
+            )
+        )
+
+    async def holders(self, roles: Sequence[str], unit_id: UUID | None) -> list[UUID]:
+        """People holding one of `roles` bound exactly at unit_id (None: tenant-wide)."""
+        unit = (
+            role_holders.c.unit_id.is_(None)
+            if unit_id is None
+            else role_holders.c.unit_id == unit_id
+        )
+        query = select(role_holders.c.person_id).where(
+            role_holders.c.tenant_id == self.tenant_id, role_holders.c.role.in_(list(roles)), unit
+        )
+        return sorted({r.person_id for r in await self.session.execute(query)}, key=str)

@@ -1,0 +1,27 @@
+"""Tickets' domain events as CloudEvents on civicgrid.tickets.v1, keyed by aggregate id."""
+
+from __future__ import annotations
+
+from google.protobuf.message import Message
+
+from civicgrid.tickets.v1 import events_pb2
+from civicgrid_platform.events.factory import EventFactory
+
+TOPIC = "civicgrid.tickets.v1"
+SOURCE = "/civicgrid/tickets"
+
+_TYPES: dict[type[Message], str] = {
+    events_pb2.TicketCreated: "ticket.created",
+    events_pb2.TicketRouted: "ticket.routed",
+    events_pb2.TicketAssigned: "ticket.assigned",
+    events_pb2.TicketStatusChanged: "ticket.status_changed",
+    events_pb2.TicketTransferred: "ticket.transferred",
+    events_pb2.TicketEscalated: "ticket.escalated",
+    events_pb2.TicketCommented: "ticket.commented",
+    events_pb2.TicketRated: "ticket.rated",
+    events_pb2.TicketMerged: "ticket.merged",
+    events_pb2.MeetingScheduled: "meeting.scheduled",
+    events_pb2.EvaluationPublished: "evaluation.published",
+}
+
+ticket_event = EventFactory(TOPIC, SOURCE, _TYPES)

@@ -1,0 +1,18 @@
+"""Tickets' settings: the platform base plus intake and routing defaults."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from civicgrid_platform.settings import PlatformSettings
+
+
+class TicketsSettings(PlatformSettings):
+    service_name: str = "tickets"
+    http_port: int = Field(default=8003, ge=0, le=65535)
+    grpc_port: int = Field(default=50063, ge=0, le=65535)
+    # A point this close to another grid's edge carries a boundary warning on the ticket.
+    boundary_warning_m: float = Field(default=30.0, gt=0, le=1000)
+    # Duplicate suggestion at intake: same category, this close, this recent.
+    duplicate_radius_m: float = Field(default=100.0, gt=0, le=5000)
+    duplicate_window_hours: int = Field(default=72, ge=1, le=24 * 90)

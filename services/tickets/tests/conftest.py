@@ -1,0 +1,69 @@
+"""Tickets' integration fixtures: one migrated database per session, districts by tenant."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from civicgrid_platform.auth import JwksCache, TokenVerifier, jwks_document
+from civicgrid_platform.db.engine import create_engine
+from civicgrid_platform.db.uow import UnitOfWorkFactory
+from civicgrid_platform.migrate import upgrade
+from civicgrid_testkit import ServiceDatabase, unique_name
+from civicgrid_tickets.__main__ import MIGRATIONS
+from civicgrid_tickets.api.app import create_tickets_app
+from civicgrid_tickets.settings import TicketsSettings
+from civicgrid_tickets.usecases.context import TicketsContext
+from services.tickets.tests.tickets_support import AUDIENCE, ISSUER, KEY, District
+
+
+@pytest.fixture(scope="session")
+async def tickets_db(postgres: Any) -> ServiceDatabase:
+    db: ServiceDatabase = await postgres.aprovision(unique_name("tickets_tests"))
+    upgrade(MIGRATIONS, db.owner_dsn)
+    return db
+
+
+@pytest.fixture(scope="session")
+async def tickets_engine(tickets_db: ServiceDatabase) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(tickets_db.runtime_dsn, pool_size=5)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def tickets_ctx(tickets_engine: AsyncEngine) -> TicketsContext:
+    return TicketsContext(uow=UnitOfWorkFactory(tickets_engine))
+
+
+@pytest.fixture
+def tickets_app(
+    tickets_ctx: TicketsContext, tickets_db: ServiceDatabase, tickets_engine: AsyncEngine
+) -> FastAPI:
+    settings = TicketsSettings(
+        database_url=tickets_db.runtime_dsn, token_issuer=ISSUER, token_audience=AUDIENCE
+    )
+    verifier = TokenVerifier(
+        JwksCache.from_static(jwks_document([KEY])), issuer=ISSUER, audience=AUDIENCE
+    )
+    return create_tickets_app(tickets_ctx, verifier, settings, tickets_engine)
+
+
+@pytest.fixture
+async def api(tickets_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=tickets_app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://tickets", timeout=60) as c:
+        yield c
+
+
+@pytest.fixture
+async def district(tickets_ctx: TicketsContext) -> District:
+    """A fresh district (tenant) per test, its map already in the read model."""
+    found = District()
+    await found.feed(tickets_ctx.uow)
+    return found
