@@ -32,6 +32,7 @@ class ServiceSpec:
 SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec("identity", 8101, 50101),
     ServiceSpec("grid", 8102, 50102),
+    ServiceSpec("tickets", 8103, 50103),
 )
 
 

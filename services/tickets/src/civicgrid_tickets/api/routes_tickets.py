@@ -13,7 +13,7 @@ from civicgrid_platform.http import CurrentPrincipal, CursorPage, Idempotent, Pa
 from civicgrid_tickets.api import schemas, views
 from civicgrid_tickets.api.deps import Ctx
 from civicgrid_tickets.domain.submission import Submission
-from civicgrid_tickets.usecases import intake, reading
+from civicgrid_tickets.usecases import intake, reading, transitions
 
 router = APIRouter(tags=["tickets"])
 
@@ -89,3 +89,13 @@ async def list_tickets(
         [views.ticket(t) for t in rows],
         lambda t: {"at": t.created_at.isoformat(), "id": str(t.id)},
     )
+
+
+@router.post("/v1/tickets/{ticket_id}/actions", dependencies=[Idempotent])
+async def take_step(
+    ticket_id: UUID, body: schemas.StepWrite, ctx: Ctx, actor: CurrentPrincipal
+) -> schemas.TicketRead:
+    """One step of the lifecycle (acknowledge, start, resolve, confirm, reopen, rate, transfer,
+    escalate, …): refused with 403 for the wrong person, 409 from the wrong state."""
+    step = transitions.StepRequest(**body.model_dump())
+    return views.ticket(await transitions.take_step(ctx, actor, ticket_id, step))

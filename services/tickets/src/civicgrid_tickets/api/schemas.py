@@ -116,3 +116,15 @@ class CategoryRead(BaseModel):
     default_priority: str
     handled_by: str
     attributes: list[AttributeRead]
+
+
+class StepWrite(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    action: Annotated[str, StringConstraints(max_length=32)]
+    note: Annotated[str, StringConstraints(max_length=4000)] | None = None
+    reason_code: Annotated[str, StringConstraints(max_length=64)] | None = None
+    meeting_id: UUID | None = None
+    merge_target: UUID | None = None
+    rating: int | None = None
+    to_unit_id: UUID | None = None
+    to_department_id: UUID | None = None
