@@ -8,15 +8,20 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
+from grpc import aio
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from civicgrid.tickets.v1 import tickets_service_pb2_grpc as pb_grpc
 from civicgrid_platform.auth import JwksCache, TokenVerifier, jwks_document
 from civicgrid_platform.db.engine import create_engine
 from civicgrid_platform.db.uow import UnitOfWorkFactory
+from civicgrid_platform.grpc.server import GrpcServer
 from civicgrid_platform.migrate import upgrade
 from civicgrid_testkit import ServiceDatabase, unique_name
+from civicgrid_testkit.processes import find_free_port
 from civicgrid_tickets.__main__ import MIGRATIONS
 from civicgrid_tickets.api.app import create_tickets_app
+from civicgrid_tickets.rpc.servicer import SERVICE_NAME, register
 from civicgrid_tickets.settings import TicketsSettings
 from civicgrid_tickets.usecases.context import TicketsContext
 from services.tickets.tests.tickets_support import AUDIENCE, ISSUER, KEY, District
@@ -67,3 +72,22 @@ async def district(tickets_ctx: TicketsContext) -> District:
     found = District()
     await found.feed(tickets_ctx.uow)
     return found
+
+
+@pytest.fixture
+async def stub(tickets_ctx: TicketsContext) -> AsyncIterator[pb_grpc.TicketsServiceStub]:
+    """TicketsService on a real gRPC server on 127.0.0.1 (auth and error interceptors included)."""
+    verifier = TokenVerifier(
+        JwksCache.from_static(jwks_document([KEY])), issuer=ISSUER, audience=AUDIENCE
+    )
+    server = GrpcServer(
+        host="127.0.0.1",
+        port=find_free_port(),
+        registrars=[register(tickets_ctx)],
+        service_names=[SERVICE_NAME],
+        verifier=verifier,
+    )
+    await server.start()
+    async with aio.insecure_channel(f"127.0.0.1:{server.port}") as channel:
+        yield pb_grpc.TicketsServiceStub(channel)
+    await server.server.stop(0)

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Mapping, Sequence
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from civicgrid_platform.auth import TokenVerifier
 from civicgrid_platform.db.uow import UnitOfWorkFactory
 from civicgrid_platform.events.consumer import ConsumerRunner
 from civicgrid_platform.events.handling import Handler
 from civicgrid_platform.events.producer import create_producer
 from civicgrid_platform.events.relay import OutboxRelay
 from civicgrid_platform.events.topics import TopicSpec, ensure_topics
+from civicgrid_platform.grpc.server import GrpcServer, Registrar
 from civicgrid_platform.runner import Component
+from civicgrid_platform.settings import PlatformSettings
 
 
 def outbox_relay(
@@ -56,3 +60,21 @@ def event_consumer(
             await dlq.stop()
 
     return Component("consumers", run)
+
+
+def grpc_component(
+    settings: PlatformSettings,
+    registrars: Sequence[Registrar],
+    service_names: Sequence[str],
+    verifier: TokenVerifier,
+) -> tuple[Component, GrpcServer]:
+    """The service's gRPC server on its configured address; stops gracefully on drain."""
+    server = GrpcServer(
+        host=settings.grpc_host,
+        port=settings.grpc_port,
+        registrars=list(registrars),
+        service_names=list(service_names),
+        verifier=verifier,
+    )
+    run = functools.partial(server.run, grace=settings.drain_seconds)
+    return Component("grpc", run, server.drain), server

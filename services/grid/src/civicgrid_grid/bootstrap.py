@@ -19,7 +19,7 @@ from civicgrid_grid.settings import GridSettings
 from civicgrid_grid.usecases.context import GridContext
 from civicgrid_grid.usecases.resolve import DistrictIndexes
 from civicgrid_platform.auth import JwksCache, TokenVerifier
-from civicgrid_platform.components import outbox_relay
+from civicgrid_platform.components import grpc_component, outbox_relay
 from civicgrid_platform.db.engine import create_engine
 from civicgrid_platform.db.uow import UnitOfWorkFactory
 from civicgrid_platform.events.topics import TopicSpec, ensure_topics
@@ -84,13 +84,9 @@ def components(grid: Grid, names: Sequence[str]) -> list[Component]:
             )
         )
     if "grpc" in names:
-        server = GrpcServer(
-            host=settings.grpc_host,
-            port=settings.grpc_port,
-            registrars=[register(grid.ctx, grid.indexes, settings.boundary_warning_m)],
-            service_names=[SERVICE_NAME],
-            verifier=grid.verifier,
-        )
+        registrar = register(grid.ctx, grid.indexes, settings.boundary_warning_m)
+        _, server = grpc_component(settings, [registrar], [SERVICE_NAME], grid.verifier)
+        # Opens only once the indexes are warm (see _serve_grpc).
         built.append(Component("grpc", partial(_serve_grpc, grid, server), server.drain))
     if "relay" in names:
         topics = [TopicSpec(TOPIC, partitions=settings.kafka_topic_partitions)]

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import partial
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -19,11 +18,10 @@ from civicgrid_identity.settings import IdentitySettings
 from civicgrid_identity.usecases.context import IdentityContext, TokenPolicy
 from civicgrid_identity.usecases.keyring import KeyRing
 from civicgrid_platform.auth import JwksCache, TokenVerifier
-from civicgrid_platform.components import event_consumer, outbox_relay
+from civicgrid_platform.components import event_consumer, grpc_component, outbox_relay
 from civicgrid_platform.db.engine import create_engine
 from civicgrid_platform.db.uow import UnitOfWorkFactory
 from civicgrid_platform.events.topics import TopicSpec
-from civicgrid_platform.grpc.server import GrpcServer
 from civicgrid_platform.runner import Component, http_component
 from civicgrid_platform.sealing import Sealer
 from civicgrid_platform.telemetry import instrument_sqlalchemy
@@ -101,16 +99,10 @@ def components(identity: Identity, names: Sequence[str]) -> list[Component]:
             )
         )
     if "grpc" in names:
-        server = GrpcServer(
-            host=settings.grpc_host,
-            port=settings.grpc_port,
-            registrars=[register(identity.ctx)],
-            service_names=[SERVICE_NAME],
-            verifier=identity.verifier,
+        grpc, _ = grpc_component(
+            settings, [register(identity.ctx)], [SERVICE_NAME], identity.verifier
         )
-        built.append(
-            Component("grpc", partial(server.run, grace=settings.drain_seconds), server.drain)
-        )
+        built.append(grpc)
     if "relay" in names:
         topics = [TopicSpec(TOPIC, partitions=settings.kafka_topic_partitions)]
         built.append(

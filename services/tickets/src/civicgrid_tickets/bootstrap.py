@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from civicgrid_platform.auth import JwksCache, TokenVerifier
-from civicgrid_platform.components import event_consumer, outbox_relay
+from civicgrid_platform.components import event_consumer, grpc_component, outbox_relay
 from civicgrid_platform.db.engine import create_engine
 from civicgrid_platform.db.uow import UnitOfWorkFactory
 from civicgrid_platform.events.topics import TopicSpec
@@ -17,6 +17,7 @@ from civicgrid_platform.telemetry import instrument_sqlalchemy
 from civicgrid_tickets.api.app import create_tickets_app
 from civicgrid_tickets.events.incoming import CONSUMER_GROUP, GRID_TOPIC, HANDLERS, IDENTITY_TOPIC
 from civicgrid_tickets.events.outgoing import TOPIC
+from civicgrid_tickets.rpc.servicer import SERVICE_NAME, register
 from civicgrid_tickets.settings import TicketsSettings
 from civicgrid_tickets.usecases.context import IntakePolicy, TicketsContext
 
@@ -97,5 +98,9 @@ def components(tickets: Tickets, names: Sequence[str]) -> list[Component]:
                 tickets.ctx.uow,
             )
         )
-    # gRPC and the SLA timers arrive with their issues' next steps; both are accepted and idle.
+    if "grpc" in names:
+        grpc, _ = grpc_component(
+            settings, [register(tickets.ctx)], [SERVICE_NAME], tickets.verifier
+        )
+        built.append(grpc)
     return built

@@ -7,6 +7,8 @@ import uuid
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
+from sqlalchemy.exc import IntegrityError
+
 from civicgrid.tickets.v1 import events_pb2
 from civicgrid_platform.db.uow import UnitOfWork
 from civicgrid_platform.errors import InvalidInput
@@ -37,6 +39,23 @@ async def create_ticket(
     ctx: TicketsContext, tenant_id: uuid.UUID, actor_id: str | None, submission: Submission
 ) -> Intake:
     submission = submission.checked()
+    try:
+        return await _create(ctx, tenant_id, actor_id, submission)
+    except IntegrityError as exc:
+        # Two retries of one submission raced: the loser answers with the winner's ticket.
+        if not submission.idempotency_key or "uq_tickets_idempotency" not in str(exc.orig):
+            raise
+    async with ctx.uow(tenant_id=tenant_id) as uow:
+        earlier = await TicketsRepository(uow.session, tenant_id).by_idempotency_key(
+            submission.idempotency_key
+        )
+    assert earlier is not None
+    return Intake(earlier, [], replayed=True)
+
+
+async def _create(
+    ctx: TicketsContext, tenant_id: uuid.UUID, actor_id: str | None, submission: Submission
+) -> Intake:
     async with ctx.uow(tenant_id=tenant_id) as uow:
         tickets = TicketsRepository(uow.session, tenant_id)
         if submission.idempotency_key:

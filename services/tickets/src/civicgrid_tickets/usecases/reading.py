@@ -12,9 +12,13 @@ from civicgrid_tickets.db.tickets_repo import TicketsRepository
 from civicgrid_tickets.domain.records import HistoryEntry, TicketRecord
 from civicgrid_tickets.usecases.context import ADMIN_ROLES, STAFF_ROLES, TicketsContext
 
+# Services (client credentials) that read or file tickets for their own channels.
+READ_SCOPE = "tickets:read"
+CREATE_SCOPE = "tickets:create"
+
 
 def is_staff(actor: Principal) -> bool:
-    return actor.has_role(*STAFF_ROLES, *ADMIN_ROLES)
+    return actor.has_role(*STAFF_ROLES, *ADMIN_ROLES) or actor.has_scope(READ_SCOPE)
 
 
 def _visible(actor: Principal, ticket: TicketRecord) -> bool:
