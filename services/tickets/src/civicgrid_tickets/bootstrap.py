@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -17,6 +18,7 @@ from civicgrid_platform.telemetry import instrument_sqlalchemy
 from civicgrid_tickets.api.app import create_tickets_app
 from civicgrid_tickets.events.incoming import CONSUMER_GROUP, GRID_TOPIC, HANDLERS, IDENTITY_TOPIC
 from civicgrid_tickets.events.outgoing import TOPIC
+from civicgrid_tickets.jobs.sla_sweep import sweep_periodically
 from civicgrid_tickets.rpc.servicer import SERVICE_NAME, register
 from civicgrid_tickets.settings import TicketsSettings
 from civicgrid_tickets.usecases.context import IntakePolicy, TicketsContext
@@ -103,4 +105,6 @@ def components(tickets: Tickets, names: Sequence[str]) -> list[Component]:
             settings, [register(tickets.ctx)], [SERVICE_NAME], tickets.verifier
         )
         built.append(grpc)
+    if "timers" in names:
+        built.append(Component("timers", partial(sweep_periodically, tickets.ctx)))
     return built

@@ -103,6 +103,8 @@ tickets = Table(
     Column("sla_policy_version", Integer, nullable=False, server_default=text("1")),
     Column("acknowledge_due_at", DateTime(timezone=True)),
     Column("resolve_due_at", DateTime(timezone=True)),
+    # The two SLA clocks (domain.sla_state.TicketClocks), from which the deadlines above come.
+    Column("sla_clocks", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
     # A retried internal submission (gRPC CreateTicket) finds the ticket it made the first time.
     Column("idempotency_key", String(200)),
     Column("created_at", DateTime(timezone=True), nullable=False),
@@ -196,9 +198,25 @@ role_holders = Table(
     Index("ix_role_holders_unit", "tenant_id", "unit_id", "role"),
 )
 
+# Due SLA warnings and breaches: ids and instants only, claimed across districts by whichever
+# replica sweeps first (FOR UPDATE SKIP LOCKED), so no replica keeps a timer in memory. A
+# ticket's rows are replaced whenever its clocks change, so a row that exists is current.
+sla_timers = Table(
+    "sla_timers",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("tenant_id", UUID(as_uuid=True), nullable=False),
+    Column("ticket_id", UUID(as_uuid=True), nullable=False),
+    Column("clock", String(16), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("due_at", DateTime(timezone=True), nullable=False),
+    Index("ix_sla_timers_due", "due_at"),
+    Index("ix_sla_timers_ticket", "ticket_id"),
+)
+
 outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)
 idempotency = idempotency_table(metadata)
 
-# Deliberately without a tenant policy: the platform's cross-tenant mechanism tables.
-PLATFORM_TABLES = frozenset({outbox.name, inbox.name, idempotency.name})
+# Deliberately without a tenant policy: cross-tenant mechanism tables holding ids and instants.
+PLATFORM_TABLES = frozenset({outbox.name, inbox.name, idempotency.name, sla_timers.name})

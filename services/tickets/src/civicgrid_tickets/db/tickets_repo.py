@@ -11,9 +11,10 @@ from uuid import UUID
 from sqlalchemy import and_, func, insert, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from civicgrid_tickets.db.tables import ticket_history, tickets
+from civicgrid_tickets.db.tables import sla_timers, ticket_history, tickets
 from civicgrid_tickets.domain.duplicates import Candidate
 from civicgrid_tickets.domain.records import HistoryEntry, TicketRecord
+from civicgrid_tickets.domain.sla_state import Timer
 
 _COLUMNS = [tickets.c[f.name] for f in fields(TicketRecord)]
 
@@ -52,6 +53,14 @@ class TicketsRepository:
             query = query.with_for_update()
         row = (await self.session.execute(query)).first()
         return TicketRecord(*row) if row else None
+
+    async def get_many(self, ticket_ids: Sequence[UUID]) -> dict[UUID, TicketRecord]:
+        if not ticket_ids:
+            return {}
+        query = select(*_COLUMNS).where(
+            tickets.c.tenant_id == self.tenant_id, tickets.c.id.in_(list(set(ticket_ids)))
+        )
+        return {r.id: TicketRecord(*r) for r in await self.session.execute(query)}
 
     async def by_idempotency_key(self, key: str) -> TicketRecord | None:
         query = select(*_COLUMNS).where(
@@ -135,3 +144,21 @@ class TicketsRepository:
             .where(tickets.c.tenant_id == self.tenant_id, tickets.c.id == ticket_id)
             .values(**values)
         )
+
+    async def schedule(self, ticket_id: UUID, timers: Sequence[Timer]) -> None:
+        """Replace the ticket's SLA timers with these (its clocks changed)."""
+        await self.session.execute(sla_timers.delete().where(sla_timers.c.ticket_id == ticket_id))
+        if timers:
+            await self.session.execute(
+                insert(sla_timers),
+                [
+                    {
+                        "tenant_id": self.tenant_id,
+                        "ticket_id": ticket_id,
+                        "clock": t.clock,
+                        "kind": t.kind,
+                        "due_at": t.due_at,
+                    }
+                    for t in timers
+                ],
+            )

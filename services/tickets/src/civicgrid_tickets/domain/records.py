@@ -40,6 +40,7 @@ class TicketRecord:
     sla_policy_version: int
     acknowledge_due_at: datetime | None
     resolve_due_at: datetime | None
+    sla_clocks: dict[str, Any]
     idempotency_key: str | None
     created_at: datetime
     updated_at: datetime

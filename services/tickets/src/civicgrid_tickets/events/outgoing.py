@@ -17,6 +17,8 @@ _TYPES: dict[type[Message], str] = {
     events_pb2.TicketStatusChanged: "ticket.status_changed",
     events_pb2.TicketTransferred: "ticket.transferred",
     events_pb2.TicketEscalated: "ticket.escalated",
+    events_pb2.TicketSlaWarning: "ticket.sla_warning",
+    events_pb2.TicketSlaBreached: "ticket.sla_breached",
     events_pb2.TicketCommented: "ticket.commented",
     events_pb2.TicketRated: "ticket.rated",
     events_pb2.TicketMerged: "ticket.merged",

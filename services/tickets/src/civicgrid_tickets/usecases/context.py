@@ -9,6 +9,9 @@ from datetime import UTC, datetime
 from civicgrid_platform.auth import Principal
 from civicgrid_platform.db.uow import UnitOfWorkFactory
 from civicgrid_platform.errors import Forbidden
+from civicgrid_tickets.domain.calendar import DEFAULT_CALENDAR, WorkingCalendar
+from civicgrid_tickets.domain.sla import SlaPolicy
+from civicgrid_tickets.domain.sla_state import DEFAULT_POLICY
 
 # Roles of people who work tickets (identity's names); their bindings say at which unit.
 STAFF_ROLES = (
@@ -35,9 +38,19 @@ class IntakePolicy:
 
 
 @dataclass(frozen=True, slots=True)
+class SlaRules:
+    """Deadlines: the policy every ticket starts with and the working calendar they count in.
+    (One for all districts until districts set their own.)"""
+
+    policy: SlaPolicy = DEFAULT_POLICY
+    calendar: WorkingCalendar = DEFAULT_CALENDAR
+
+
+@dataclass(frozen=True, slots=True)
 class TicketsContext:
     uow: UnitOfWorkFactory
     intake: IntakePolicy = field(default_factory=IntakePolicy)
+    sla: SlaRules = field(default_factory=SlaRules)
     clock: Callable[[], datetime] = utc_now
 
 

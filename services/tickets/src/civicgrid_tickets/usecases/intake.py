@@ -20,6 +20,7 @@ from civicgrid_tickets.domain.duplicates import Suggestion, suggest
 from civicgrid_tickets.domain.geo import degrees_around
 from civicgrid_tickets.domain.levels import OWNER_ROLES, starting_level, unit_at_level
 from civicgrid_tickets.domain.records import HistoryEntry, TicketRecord
+from civicgrid_tickets.domain.sla_state import TicketClocks
 from civicgrid_tickets.domain.submission import Submission
 from civicgrid_tickets.events.messages import ticket_message
 from civicgrid_tickets.events.outgoing import ticket_event
@@ -67,6 +68,8 @@ async def _create(
         intake = await _intake(ctx, uow, tickets, tenant_id, submission, category)
         intake = replace(intake, ticket=replace(intake.ticket, attributes=attributes))
         await tickets.insert(intake.ticket)
+        clocks = TicketClocks.from_dict(intake.ticket.sla_clocks)
+        await tickets.schedule(intake.ticket.id, clocks.timers(ctx.sla.calendar))
         await tickets.record(
             intake.ticket.id,
             HistoryEntry(
@@ -123,6 +126,9 @@ async def _intake(
             policy.duplicate_radius_m,
         )
     level = starting_level(placement.chain)
+    priority = submission.priority or category.default_priority
+    clocks = TicketClocks.start(ctx.sla.policy, category.code, priority, now)
+    acknowledge_due, resolve_due = clocks.deadlines(ctx.sla.calendar)
     department_id = None
     if category.handled_by == "department":
         units = [placement.grid_id, *placement.ancestor_ids] if placement.grid_id else []
@@ -133,7 +139,7 @@ async def _intake(
         tenant_id=tenant_id,
         number=await tickets.next_number(now.year),
         category=category.code,
-        priority=submission.priority or category.default_priority,
+        priority=priority,
         status="submitted",
         channel=submission.channel,
         description=submission.description.strip(),
@@ -156,9 +162,10 @@ async def _intake(
         rating=None,
         rating_comment=None,
         reopen_count=0,
-        sla_policy_version=1,
-        acknowledge_due_at=None,
-        resolve_due_at=None,
+        sla_policy_version=ctx.sla.policy.version,
+        acknowledge_due_at=acknowledge_due,
+        resolve_due_at=resolve_due,
+        sla_clocks=clocks.to_dict(),
         idempotency_key=submission.idempotency_key,
         created_at=now,
         updated_at=now,

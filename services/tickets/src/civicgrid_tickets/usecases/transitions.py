@@ -16,6 +16,8 @@ from civicgrid_tickets.db.tickets_repo import TicketsRepository
 from civicgrid_tickets.domain.levels import next_level, unit_at_level
 from civicgrid_tickets.domain.lifecycle import Action, Relation, TicketStatus, Transition, decide
 from civicgrid_tickets.domain.records import HistoryEntry, TicketRecord
+from civicgrid_tickets.domain.sla import ClockKind
+from civicgrid_tickets.domain.sla_state import TicketClocks
 from civicgrid_tickets.events.outgoing import ticket_event
 from civicgrid_tickets.usecases.context import TicketsContext
 from civicgrid_tickets.usecases.relations import relations_of
@@ -75,15 +77,48 @@ async def take_step(
             rating=request.rating,
         )
         changes = _changes(ticket, step, chain, request)
+        clocks = _clocks_after(ctx, ticket, step)
+        changes["sla_clocks"] = clocks.to_dict()
+        changes["acknowledge_due_at"], changes["resolve_due_at"] = clocks.deadlines(
+            ctx.sla.calendar
+        )
         if step.merge_target is not None and await tickets.get(step.merge_target) is None:
             raise InvalidInput("no such ticket to merge into", field="merge_target")
         await tickets.update(ticket.id, **changes)
         await tickets.record(ticket.id, _history(actor, step, changes))
+        await tickets.schedule(ticket.id, clocks.timers(ctx.sla.calendar))
         _announce(uow, ticket, step, actor, changes)
         updated = await tickets.get(ticket.id)
         await uow.commit()
     assert updated is not None
     return updated
+
+
+_CLOSED = frozenset({TicketStatus.CLOSED, TicketStatus.REJECTED, TicketStatus.MERGED})
+_UNACKNOWLEDGED = frozenset({TicketStatus.SUBMITTED, TicketStatus.REOPENED})
+
+
+def _clocks_after(ctx: TicketsContext, ticket: TicketRecord, step: Transition) -> TicketClocks:
+    clocks = TicketClocks.from_dict(ticket.sla_clocks)
+    now, calendar = step.at, ctx.sla.calendar
+    if step.to_status in _CLOSED:
+        return TicketClocks(None, None)
+    if step.action is Action.REOPEN or step.action is Action.TRANSFER:
+        # Someone must take it up again from scratch: both budgets afresh.
+        return TicketClocks.start(ctx.sla.policy, ticket.category, ticket.priority, now)
+    if step.action is Action.ESCALATE:
+        fresh = TicketClocks.start(ctx.sla.policy, ticket.category, ticket.priority, now)
+        acknowledge = fresh.acknowledge if step.to_status in _UNACKNOWLEDGED else None
+        return TicketClocks(acknowledge, fresh.resolve)
+    if step.action is Action.ACKNOWLEDGE:
+        clocks = clocks.stop(ClockKind.ACKNOWLEDGE)
+    if step.action is Action.RESOLVE:
+        clocks = TicketClocks(None, None)
+    if step.pauses_sla_clocks:
+        clocks = clocks.pause(now)
+    if step.resumes_sla_clocks:
+        clocks = clocks.resume(now, calendar)
+    return clocks
 
 
 def _changes(

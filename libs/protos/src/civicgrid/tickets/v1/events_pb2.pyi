@@ -108,7 +108,19 @@ class TicketEscalated(_message.Message):
     actor_id: str
     def __init__(self, ticket_id: _Optional[str] = ..., from_level: _Optional[str] = ..., to_level: _Optional[str] = ..., owner_unit_id: _Optional[str] = ..., trigger: _Optional[str] = ..., reason: _Optional[str] = ..., actor_id: _Optional[str] = ...) -> None: ...
 
-class TicketSlaEvent(_message.Message):
+class TicketSlaWarning(_message.Message):
+    __slots__ = ("ticket_id", "clock", "due_at", "level")
+    TICKET_ID_FIELD_NUMBER: _ClassVar[int]
+    CLOCK_FIELD_NUMBER: _ClassVar[int]
+    DUE_AT_FIELD_NUMBER: _ClassVar[int]
+    LEVEL_FIELD_NUMBER: _ClassVar[int]
+    ticket_id: str
+    clock: str
+    due_at: _timestamp_pb2.Timestamp
+    level: str
+    def __init__(self, ticket_id: _Optional[str] = ..., clock: _Optional[str] = ..., due_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., level: _Optional[str] = ...) -> None: ...
+
+class TicketSlaBreached(_message.Message):
     __slots__ = ("ticket_id", "clock", "due_at", "level")
     TICKET_ID_FIELD_NUMBER: _ClassVar[int]
     CLOCK_FIELD_NUMBER: _ClassVar[int]
@@ -168,7 +180,25 @@ class MeetingScheduled(_message.Message):
     department_ids: _containers.RepeatedScalarFieldContainer[str]
     def __init__(self, meeting_id: _Optional[str] = ..., level: _Optional[str] = ..., unit_id: _Optional[str] = ..., held_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., ticket_ids: _Optional[_Iterable[str]] = ..., department_ids: _Optional[_Iterable[str]] = ...) -> None: ...
 
-class CommitmentEvent(_message.Message):
+class CommitmentMade(_message.Message):
+    __slots__ = ("commitment_id", "meeting_id", "ticket_id", "department_id", "responsible", "action", "due_at")
+    COMMITMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    MEETING_ID_FIELD_NUMBER: _ClassVar[int]
+    TICKET_ID_FIELD_NUMBER: _ClassVar[int]
+    DEPARTMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    RESPONSIBLE_FIELD_NUMBER: _ClassVar[int]
+    ACTION_FIELD_NUMBER: _ClassVar[int]
+    DUE_AT_FIELD_NUMBER: _ClassVar[int]
+    commitment_id: str
+    meeting_id: str
+    ticket_id: str
+    department_id: str
+    responsible: str
+    action: str
+    due_at: _timestamp_pb2.Timestamp
+    def __init__(self, commitment_id: _Optional[str] = ..., meeting_id: _Optional[str] = ..., ticket_id: _Optional[str] = ..., department_id: _Optional[str] = ..., responsible: _Optional[str] = ..., action: _Optional[str] = ..., due_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class CommitmentOverdue(_message.Message):
     __slots__ = ("commitment_id", "meeting_id", "ticket_id", "department_id", "responsible", "action", "due_at")
     COMMITMENT_ID_FIELD_NUMBER: _ClassVar[int]
     MEETING_ID_FIELD_NUMBER: _ClassVar[int]
