@@ -20,12 +20,11 @@ from civicgrid_grid.usecases.context import GridContext
 from civicgrid_grid.usecases.resolve import DistrictIndexes
 from civicgrid_platform.auth import JwksCache, TokenVerifier
 from civicgrid_platform.components import grpc_component, outbox_relay
-from civicgrid_platform.db.engine import create_engine
+from civicgrid_platform.composition import service_engine, token_verifier
 from civicgrid_platform.db.uow import UnitOfWorkFactory
 from civicgrid_platform.events.topics import TopicSpec, ensure_topics
 from civicgrid_platform.grpc.server import GrpcServer
 from civicgrid_platform.runner import Component, http_component
-from civicgrid_platform.telemetry import instrument_sqlalchemy
 
 logger = logging.getLogger(__name__)
 
@@ -53,19 +52,9 @@ class Grid:
 
 
 def build(settings: GridSettings) -> Grid:
-    if not settings.database_url:
-        raise SystemExit("CIVICGRID_DATABASE_URL is required")
-    if not settings.jwks_url:
-        raise SystemExit("CIVICGRID_JWKS_URL is required (identity's /.well-known/jwks.json)")
-    engine = create_engine(
-        settings.database_url,
-        pool_size=settings.database_pool_size,
-        application_name="civicgrid-grid",
-    )
-    instrument_sqlalchemy(engine)
+    engine = service_engine(settings)
+    jwks, verifier = token_verifier(settings)
     ctx = GridContext(uow=UnitOfWorkFactory(engine))
-    jwks = JwksCache(settings.jwks_url)
-    verifier = TokenVerifier(jwks, issuer=settings.token_issuer, audience=settings.token_audience)
     return Grid(settings, engine, ctx, DistrictIndexes(ctx), verifier, jwks)
 
 

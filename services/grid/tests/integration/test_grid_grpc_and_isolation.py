@@ -20,6 +20,7 @@ from civicgrid_grid.demo_data import generate_district
 from civicgrid_grid.usecases.context import GridContext
 from civicgrid_grid.usecases.import_district import import_district
 from civicgrid_testkit import ServiceDatabase
+from civicgrid_testkit.rls import assert_tenant_tables_protected
 from services.grid.tests.grid_support import admin_principal, bearer
 
 pytestmark = pytest.mark.integration
@@ -129,22 +130,4 @@ async def test_the_runtime_role_sees_only_the_bound_tenant(
 
 
 async def test_every_tenant_table_has_forced_row_level_security(grid_db: ServiceDatabase) -> None:
-    connection = await asyncpg.connect(grid_db.owner_dsn)
-    try:
-        rows = await connection.fetch(
-            "SELECT relname, relrowsecurity, relforcerowsecurity,"
-            " (SELECT count(*) FROM pg_policy p WHERE p.polrelid = c.oid) AS policies"
-            " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-            " WHERE n.nspname = 'public' AND c.relkind = 'r'"
-        )
-    finally:
-        await connection.close()
-    state = {
-        r["relname"]: (r["relrowsecurity"], r["relforcerowsecurity"], r["policies"]) for r in rows
-    }
-    unprotected = {
-        name: state.get(name)
-        for name in metadata.tables
-        if name not in PLATFORM_TABLES and state.get(name) != (True, True, 1)
-    }
-    assert unprotected == {}
+    await assert_tenant_tables_protected(grid_db.owner_dsn, metadata.tables, PLATFORM_TABLES)

@@ -19,12 +19,11 @@ from civicgrid_identity.usecases.context import IdentityContext, TokenPolicy
 from civicgrid_identity.usecases.keyring import KeyRing
 from civicgrid_platform.auth import JwksCache, TokenVerifier
 from civicgrid_platform.components import event_consumer, grpc_component, outbox_relay
-from civicgrid_platform.db.engine import create_engine
+from civicgrid_platform.composition import service_engine, token_verifier
 from civicgrid_platform.db.uow import UnitOfWorkFactory
 from civicgrid_platform.events.topics import TopicSpec
 from civicgrid_platform.runner import Component, http_component
 from civicgrid_platform.sealing import Sealer
-from civicgrid_platform.telemetry import instrument_sqlalchemy
 
 
 @dataclass
@@ -60,14 +59,7 @@ def token_policy(settings: IdentitySettings) -> TokenPolicy:
 
 
 def build(settings: IdentitySettings, *, passwords: PasswordPolicy | None = None) -> Identity:
-    if not settings.database_url:
-        raise SystemExit("CIVICGRID_DATABASE_URL is required")
-    engine = create_engine(
-        settings.database_url,
-        pool_size=settings.database_pool_size,
-        application_name="civicgrid-identity",
-    )
-    instrument_sqlalchemy(engine)
+    engine = service_engine(settings)
     secret = settings.secret_key.get_secret_value()
     ctx = IdentityContext(
         uow=UnitOfWorkFactory(engine),
@@ -77,12 +69,11 @@ def build(settings: IdentitySettings, *, passwords: PasswordPolicy | None = None
         key_sealer=Sealer(secret, "identity:signing-key"),
     )
     keyring = KeyRing(ctx, cache_seconds=settings.key_cache_seconds)
-    jwks_url = (
+    jwks, verifier = token_verifier(
+        settings,
         settings.jwks_url
-        or f"http://{settings.http_host}:{settings.http_port}/.well-known/jwks.json"
+        or f"http://{settings.http_host}:{settings.http_port}/.well-known/jwks.json",
     )
-    jwks = JwksCache(jwks_url)
-    verifier = TokenVerifier(jwks, issuer=settings.token_issuer, audience=settings.token_audience)
     return Identity(settings, engine, ctx, keyring, verifier, jwks)
 
 

@@ -10,11 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from civicgrid_platform.auth import JwksCache, TokenVerifier
 from civicgrid_platform.components import event_consumer, grpc_component, outbox_relay
-from civicgrid_platform.db.engine import create_engine
+from civicgrid_platform.composition import service_engine, token_verifier
 from civicgrid_platform.db.uow import UnitOfWorkFactory
 from civicgrid_platform.events.topics import TopicSpec
 from civicgrid_platform.runner import Component, http_component
-from civicgrid_platform.telemetry import instrument_sqlalchemy
 from civicgrid_tickets.api.app import create_tickets_app
 from civicgrid_tickets.events.incoming import CONSUMER_GROUP, GRID_TOPIC, HANDLERS, IDENTITY_TOPIC
 from civicgrid_tickets.events.outgoing import TOPIC
@@ -46,16 +45,7 @@ class Tickets:
 
 
 def build(settings: TicketsSettings) -> Tickets:
-    if not settings.database_url:
-        raise SystemExit("CIVICGRID_DATABASE_URL is required")
-    if not settings.jwks_url:
-        raise SystemExit("CIVICGRID_JWKS_URL is required (identity's /.well-known/jwks.json)")
-    engine = create_engine(
-        settings.database_url,
-        pool_size=settings.database_pool_size,
-        application_name="civicgrid-tickets",
-    )
-    instrument_sqlalchemy(engine)
+    engine = service_engine(settings)
     ctx = TicketsContext(
         uow=UnitOfWorkFactory(engine),
         intake=IntakePolicy(
@@ -64,8 +54,7 @@ def build(settings: TicketsSettings) -> Tickets:
             duplicate_window_hours=settings.duplicate_window_hours,
         ),
     )
-    jwks = JwksCache(settings.jwks_url)
-    verifier = TokenVerifier(jwks, issuer=settings.token_issuer, audience=settings.token_audience)
+    jwks, verifier = token_verifier(settings)
     return Tickets(settings, engine, ctx, verifier, jwks)
 
 

@@ -26,6 +26,7 @@ from civicgrid_platform.events.consumer import ConsumerRunner
 from civicgrid_platform.events.producer import create_producer
 from civicgrid_platform.events.topics import TopicSpec, ensure_topics
 from civicgrid_testkit import ServiceDatabase, unique_name
+from civicgrid_testkit.rls import assert_tenant_tables_protected
 from civicgrid_tickets.db.tables import PLATFORM_TABLES, metadata
 from civicgrid_tickets.events.incoming import CONSUMER_GROUP, HANDLERS
 from civicgrid_tickets.usecases.context import TicketsContext
@@ -189,25 +190,7 @@ async def test_intake_routes_and_assigns_from_events_alone(
 async def test_every_tenant_table_has_forced_row_level_security(
     tickets_db: ServiceDatabase,
 ) -> None:
-    connection = await asyncpg.connect(tickets_db.owner_dsn)
-    try:
-        rows = await connection.fetch(
-            "SELECT relname, relrowsecurity, relforcerowsecurity,"
-            " (SELECT count(*) FROM pg_policy p WHERE p.polrelid = c.oid) AS policies"
-            " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-            " WHERE n.nspname = 'public' AND c.relkind = 'r'"
-        )
-    finally:
-        await connection.close()
-    state = {
-        r["relname"]: (r["relrowsecurity"], r["relforcerowsecurity"], r["policies"]) for r in rows
-    }
-    unprotected = {
-        name: state.get(name)
-        for name in metadata.tables
-        if name not in PLATFORM_TABLES and state.get(name) != (True, True, 1)
-    }
-    assert unprotected == {}
+    await assert_tenant_tables_protected(tickets_db.owner_dsn, metadata.tables, PLATFORM_TABLES)
 
 
 async def test_the_runtime_role_sees_tickets_of_the_bound_district_only(
