@@ -9,7 +9,7 @@ import pytest
 from google.protobuf.wrappers_pb2 import StringValue
 from opentelemetry.sdk.trace import TracerProvider
 
-from civicgrid_platform.db.bulk import copy_rows
+from civicgrid_platform.db.bulk import copy_rows, update_rows
 from civicgrid_platform.db.uow import BULK_EVENTS, UnitOfWorkFactory
 from civicgrid_platform.events.cloudevents import OutgoingEvent
 from libs.platform.tests.integration.events_support_infra import (
@@ -108,3 +108,27 @@ async def test_a_large_batch_of_events_reaches_the_outbox_by_copy_with_its_trace
     trace_id = format(span.get_span_context().trace_id, "032x")
     assert {r.headers["traceparent"].split("-")[1] for r in rows} == {trace_id}
     assert {r.tenant_id for r in rows} == {tenant}
+
+
+async def test_many_rows_are_updated_at_once_and_only_the_bound_tenants(
+    database: Database, uow_factory: UnitOfWorkFactory
+) -> None:
+    tenant, other = uuid4(), uuid4()
+    mine, theirs = uuid4(), uuid4()
+    for owner, thing in ((tenant, mine), (other, theirs)):
+        async with uow_factory(tenant_id=owner) as uow:
+            await copy_rows(
+                uow.session, THINGS, ("id", "tenant_id", "name"), [(thing, owner, "old")]
+            )
+            await uow.commit()
+    async with uow_factory(tenant_id=tenant) as uow:
+        # The other tenant's row is named too: row-level security leaves it untouched.
+        await update_rows(uow.session, THINGS, "id", ["name"], [(mine, "new"), (theirs, "stolen")])
+        await uow.commit()
+    names = {
+        thing: await database.scalar(
+            "SELECT name FROM things WHERE id = :id", id=thing, tenant=owner
+        )
+        for owner, thing in ((tenant, mine), (other, theirs))
+    }
+    assert names == {mine: "new", theirs: "old"}

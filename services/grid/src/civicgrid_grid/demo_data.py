@@ -22,9 +22,9 @@ import numpy.typing as npt
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from civicgrid_grid.domain.bulk import collector_paused
 from civicgrid_grid.domain.geojson_geometry import to_geojson_geometry
 from civicgrid_grid.domain.projection import LocalProjection
+from civicgrid_platform.collector import collector_paused
 
 DISTRICT_CODE = "370102"
 DISTRICT_NAME = "历下区"

@@ -8,7 +8,7 @@ import platform
 import shutil
 from pathlib import Path
 
-from civicgrid_devstack.bench import events, grid, identity, tokens
+from civicgrid_devstack.bench import events, grid, identity, tickets, tokens
 from civicgrid_devstack.bench.report import render
 from civicgrid_testkit import unique_name
 from civicgrid_testkit.servers import open_kafka, open_postgres
@@ -27,6 +27,8 @@ async def run(postgres_server: object, kafka_server: object, workdir: Path) -> N
     figures += await grid.bench_grid_index()
     grid_db = await postgres_server.aprovision(unique_name("bench_grid"))  # type: ignore[attr-defined]
     figures += await grid.bench_grid_database(grid_db, bootstrap, workdir)
+    tickets_db = await postgres_server.aprovision(unique_name("bench_tickets"))  # type: ignore[attr-defined]
+    figures += await tickets.bench_sla_sweep(tickets_db)
     print(
         f"\nCivicGrid benchmarks — {platform.processor() or platform.machine()}, "
         f"Python {platform.python_version()}, real PostgreSQL + Kafka on 127.0.0.1\n"

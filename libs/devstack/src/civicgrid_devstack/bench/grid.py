@@ -23,7 +23,7 @@ from civicgrid_testkit.processes import find_free_port
 from civicgrid_testkit.provisioning import ServiceDatabase
 
 
-async def _run_module(*args: str) -> dict[str, Any]:
+async def run_module(*args: str) -> dict[str, Any]:
     done = await asyncio.to_thread(
         subprocess.run, [sys.executable, "-m", *args], capture_output=True, text=True, check=False
     )
@@ -34,7 +34,7 @@ async def _run_module(*args: str) -> dict[str, Any]:
 
 
 async def bench_grid_index(grids: int = 100_000) -> list[Figure]:
-    r = await _run_module("civicgrid_grid.bench_index", "--grids", str(grids))
+    r = await run_module("civicgrid_grid.bench_index", "--grids", str(grids))
     size = f"{r['grids']:,} grids"
     return [
         Figure(
@@ -59,7 +59,7 @@ async def bench_grid_database(
     db: ServiceDatabase, bootstrap: str, workdir: Path, grids: int = 100_000
 ) -> list[Figure]:
     points_file = workdir / "grid-points.json"
-    r = await _run_module(
+    r = await run_module(
         "civicgrid_grid.bench_import",
         "--owner-dsn",
         db.owner_dsn,

@@ -1,9 +1,10 @@
-"""COPY-speed inserts inside a unit of work's transaction.
+"""COPY-speed writes inside a unit of work's transaction.
 
 A statement per row (even batched by executemany) costs a round trip's worth of work per row on
 the server; binary COPY streams rows at a small fraction of that. PostgreSQL refuses COPY FROM
 into a table under row-level security, so such tables are filled through a transaction-local
-staging table and one INSERT … SELECT, which still checks every row against the tenant policy.
+staging table and one INSERT … SELECT (or UPDATE … FROM), which still checks every row against
+the tenant policy.
 """
 
 from __future__ import annotations
@@ -18,12 +19,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 _ROW_SECURITY = text("SELECT relrowsecurity FROM pg_class WHERE oid = CAST(:name AS regclass)")
 _stage_numbers = itertools.count(1)
 
+Rows = Iterable[Sequence[Any]] | AsyncIterable[Sequence[Any]]
+
 
 async def copy_rows(
-    session: AsyncSession,
-    table: Table,
-    columns: Sequence[str],
-    rows: Iterable[Sequence[Any]] | AsyncIterable[Sequence[Any]],
+    session: AsyncSession, table: Table, columns: Sequence[str], rows: Rows
 ) -> None:
     """Insert ``rows`` (tuples in ``columns`` order) into ``table`` in the session's transaction.
 
@@ -31,22 +31,42 @@ async def copy_rows(
     arrays. Rows may be an async iterable, so producing them overlaps with the server's work.
     """
     connection = await driver_connection(session)
-    secured = await session.scalar(_ROW_SECURITY, {"name": table.name})
-    if not secured:
+    if not await session.scalar(_ROW_SECURITY, {"name": table.name}):
         await connection.copy_records_to_table(table.name, records=rows, columns=list(columns))
         return
+    stage = await _stage(connection, table, columns, rows)
+    names = _names(columns)
+    # Names come from the service's own Table and our counter, never from input.
+    await connection.execute(f'INSERT INTO "{table.name}" ({names}) SELECT {names} FROM {stage}')  # noqa: S608
+    await connection.execute(f"DROP TABLE {stage}")
+
+
+async def update_rows(
+    session: AsyncSession, table: Table, key: str, columns: Sequence[str], rows: Rows
+) -> None:
+    """Set ``columns`` of many rows at once; rows are (key value, *column values)."""
+    connection = await driver_connection(session)
+    stage = await _stage(connection, table, [key, *columns], rows)
+    assignments = ", ".join(f'"{c}" = s."{c}"' for c in columns)
+    await connection.execute(
+        f'UPDATE "{table.name}" t SET {assignments} FROM {stage} s WHERE t."{key}" = s."{key}"'  # noqa: S608
+    )
+    await connection.execute(f"DROP TABLE {stage}")
+
+
+async def _stage(connection: Any, table: Table, columns: Sequence[str], rows: Rows) -> str:
+    """A transaction-local table of just these columns (no constraints), filled by COPY."""
     stage = f"civicgrid_stage_{next(_stage_numbers)}"
-    column_list = ", ".join(f'"{c}"' for c in columns)
-    # Just the columns being written, their types and nothing else (no constraints, no defaults).
     await connection.execute(
         f"CREATE TEMP TABLE {stage} ON COMMIT DROP AS "  # noqa: S608
-        f'SELECT {column_list} FROM "{table.name}" WITH NO DATA'
+        f'SELECT {_names(columns)} FROM "{table.name}" WITH NO DATA'
     )
     await connection.copy_records_to_table(stage, records=rows, columns=list(columns))
-    # Names come from the service's own Table and our counter, never from input.
-    insert = f'INSERT INTO "{table.name}" ({column_list}) SELECT {column_list} FROM {stage}'  # noqa: S608
-    await connection.execute(insert)
-    await connection.execute(f"DROP TABLE {stage}")
+    return stage
+
+
+def _names(columns: Sequence[str]) -> str:
+    return ", ".join(f'"{c}"' for c in columns)
 
 
 async def driver_connection(session: AsyncSession) -> Any:

@@ -16,12 +16,12 @@ from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 from typing import Any
 
-from civicgrid_grid.domain.bulk import collector_paused
 from civicgrid_grid.domain.district_geometry import check_geometry
 from civicgrid_grid.domain.district_rules import check_hierarchy
 from civicgrid_grid.domain.geojson_geometry import GeometryReader, to_geojson_geometry
 from civicgrid_grid.domain.import_problems import ImportProblem, ImportRejected, sort_problems
 from civicgrid_grid.domain.units import UnitKind, UnitSpec
+from civicgrid_platform.collector import collector_paused
 
 __all__ = [
     "ImportProblem",

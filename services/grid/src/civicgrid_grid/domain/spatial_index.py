@@ -44,7 +44,6 @@ import numpy.typing as npt
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from civicgrid_grid.domain.bulk import collector_paused
 from civicgrid_grid.domain.cell_buckets import spatial_order
 from civicgrid_grid.domain.index_snapshot import BuildingColumns, Snapshot
 from civicgrid_grid.domain.projection import LocalProjection
@@ -59,6 +58,7 @@ from civicgrid_grid.domain.resolution import (
     Outside,
     Resolution,
 )
+from civicgrid_platform.collector import collector_paused
 from civicgrid_platform.errors import InvalidInput
 
 __all__ = [

@@ -26,7 +26,6 @@ from civicgrid_grid.db.districts_repo import record_district
 from civicgrid_grid.db.units_repo import NewUnit, NewVersion, UnitsRepository
 from civicgrid_grid.domain import geojson_import
 from civicgrid_grid.domain.addresses import address_key
-from civicgrid_grid.domain.bulk import collector_paused
 from civicgrid_grid.domain.geojson_import import ImportProblem, ImportRejected
 from civicgrid_grid.domain.records import UnitRecord
 from civicgrid_grid.domain.units import UnitKind, UnitSpec
@@ -34,6 +33,7 @@ from civicgrid_grid.events.messages import KIND_TO_PB, new_unit_message
 from civicgrid_grid.events.outgoing import grid_event
 from civicgrid_grid.usecases.context import GridContext, require_editor
 from civicgrid_platform.auth import Principal
+from civicgrid_platform.collector import collector_paused
 from civicgrid_platform.db.uow import UnitOfWork
 
 # Parents are written before their children; UnitKind is declared from the top down.
@@ -82,8 +82,8 @@ async def import_district(ctx: GridContext, actor: Principal, document: Any) -> 
     now = ctx.clock()
     specs = sorted(specs, key=lambda s: DEPTH[UnitKind(s.kind).value])
     # Rows and events by the hundred thousand, none in a cycle: the collector would rescan them
-    # all again and again (see domain.bulk). Other requests of this replica meanwhile allocate
-    # little, and whatever cycles they leave are collected once the import ends.
+    # all again and again (see civicgrid_platform.collector). Other requests of this replica
+    # meanwhile allocate little, and whatever cycles they leave are collected once it ends.
     with collector_paused():
         async with ctx.uow(tenant_id=tenant_id) as uow:
             repo = UnitsRepository(uow.session, tenant_id)

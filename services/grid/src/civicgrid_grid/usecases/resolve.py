@@ -16,11 +16,11 @@ import shapely
 from civicgrid_grid.db.districts_repo import district_tenants
 from civicgrid_grid.db.units_repo import UnitShape, UnitsRepository
 from civicgrid_grid.domain.building_placement import place_buildings
-from civicgrid_grid.domain.bulk import collector_paused
 from civicgrid_grid.domain.records import UnitRecord
 from civicgrid_grid.domain.spatial_index import GridIndex, IndexedGrid, Outside
 from civicgrid_grid.usecases.context import GridContext
 from civicgrid_platform.auth import Principal
+from civicgrid_platform.collector import collector_paused
 from civicgrid_platform.errors import InvalidInput, NotFound
 
 

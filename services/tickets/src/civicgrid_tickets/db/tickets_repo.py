@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, fields
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import and_, func, insert, or_, select, text
+from sqlalchemy import and_, any_, bindparam, func, insert, or_, select, text
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import UUID as PG_UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from civicgrid_platform.db.bulk import copy_rows, driver_connection, update_rows
 from civicgrid_tickets.db.tables import sla_timers, ticket_history, tickets
 from civicgrid_tickets.domain.duplicates import Candidate
-from civicgrid_tickets.domain.records import HistoryEntry, TicketRecord
+from civicgrid_tickets.domain.records import HistoryEntry, SlaView, TicketRecord
 from civicgrid_tickets.domain.sla_state import Timer
 
 _COLUMNS = [tickets.c[f.name] for f in fields(TicketRecord)]
@@ -24,6 +28,32 @@ _NEXT_NUMBER = text(
     " ON CONFLICT (tenant_id, year) DO UPDATE SET last = ticket_numbers.last + 1"
     " RETURNING last"
 )
+
+
+_SLA_VIEW = (
+    "SELECT id, tenant_id, status, level, category, priority, grid_id, ancestor_ids"
+    " FROM tickets WHERE tenant_id = $1 AND id = ANY($2::uuid[])"
+)
+_HISTORY_COLUMNS = (
+    "tenant_id",
+    "ticket_id",
+    "at",
+    "actor_id",
+    "action",
+    "from_status",
+    "to_status",
+    "note",
+    "details",
+)
+
+
+def _history_row(e: HistoryEntry) -> tuple[Any, ...]:
+    return (e.at, e.actor_id, e.action, e.from_status, e.to_status, e.note, json.dumps(e.details))
+
+
+def _uuids(ids: Sequence[UUID]) -> Any:
+    """One array parameter for = ANY($1), not one parameter per id."""
+    return bindparam(None, list(ids), type_=ARRAY(PG_UUID(as_uuid=True)), unique=True)
 
 
 class TicketsRepository:
@@ -61,6 +91,15 @@ class TicketsRepository:
             tickets.c.tenant_id == self.tenant_id, tickets.c.id.in_(list(set(ticket_ids)))
         )
         return {r.id: TicketRecord(*r) for r in await self.session.execute(query)}
+
+    async def sla_view(self, ticket_ids: Sequence[UUID]) -> dict[UUID, SlaView]:
+        """What the SLA sweep needs of each ticket, and nothing more (it reads thousands at a
+        time, straight from the driver)."""
+        if not ticket_ids:
+            return {}
+        connection = await driver_connection(self.session)
+        rows = await connection.fetch(_SLA_VIEW, self.tenant_id, list(set(ticket_ids)))
+        return {r[0]: SlaView(*r) for r in rows}
 
     async def by_idempotency_key(self, key: str) -> TicketRecord | None:
         query = select(*_COLUMNS).where(
@@ -147,18 +186,39 @@ class TicketsRepository:
 
     async def schedule(self, ticket_id: UUID, timers: Sequence[Timer]) -> None:
         """Replace the ticket's SLA timers with these (its clocks changed)."""
-        await self.session.execute(sla_timers.delete().where(sla_timers.c.ticket_id == ticket_id))
-        if timers:
-            await self.session.execute(
-                insert(sla_timers),
-                [
-                    {
-                        "tenant_id": self.tenant_id,
-                        "ticket_id": ticket_id,
-                        "clock": t.clock,
-                        "kind": t.kind,
-                        "due_at": t.due_at,
-                    }
-                    for t in timers
-                ],
+        await self.schedule_many({ticket_id: timers})
+
+    async def schedule_many(self, timers: Mapping[UUID, Sequence[Timer]]) -> None:
+        """Replace each ticket's SLA timers: one delete, one COPY, however many tickets."""
+        if not timers:
+            return
+        await self.session.execute(
+            sla_timers.delete().where(sla_timers.c.ticket_id == any_(_uuids(list(timers))))
+        )
+        rows = [
+            (self.tenant_id, ticket_id, t.clock, t.kind, t.due_at)
+            for ticket_id, each in timers.items()
+            for t in each
+        ]
+        if rows:
+            await copy_rows(
+                self.session,
+                sla_timers,
+                ("tenant_id", "ticket_id", "clock", "kind", "due_at"),
+                rows,
             )
+
+    async def record_many(self, entries: Sequence[tuple[UUID, HistoryEntry]]) -> None:
+        """History lines of many tickets in one COPY (the sweep writes thousands at once)."""
+        if entries:
+            await copy_rows(
+                self.session,
+                ticket_history,
+                _HISTORY_COLUMNS,
+                [(self.tenant_id, ticket_id, *_history_row(e)) for ticket_id, e in entries],
+            )
+
+    async def update_many(self, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        """rows: (ticket id, *values of columns); one COPY and one UPDATE for all of them."""
+        if rows:
+            await update_rows(self.session, tickets, "id", columns, rows)

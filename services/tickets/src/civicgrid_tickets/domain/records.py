@@ -58,3 +58,17 @@ class HistoryEntry:
     to_status: str | None
     note: str | None
     details: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class SlaView:
+    """A ticket as the SLA sweep sees it."""
+
+    id: UUID
+    tenant_id: UUID
+    status: str
+    level: str
+    category: str
+    priority: str
+    grid_id: UUID | None
+    ancestor_ids: list[UUID]

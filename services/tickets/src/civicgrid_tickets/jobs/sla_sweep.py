@@ -10,7 +10,7 @@ from civicgrid_tickets.usecases.context import TicketsContext
 from civicgrid_tickets.usecases.sla_sweep import sweep
 
 logger = logging.getLogger(__name__)
-BATCH = 1000
+BATCH = 5000
 
 
 async def sweep_periodically(ctx: TicketsContext, stop: asyncio.Event, every: float = 1.0) -> None:

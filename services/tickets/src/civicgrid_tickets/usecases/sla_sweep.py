@@ -4,21 +4,26 @@ Runs in any replica, as often as it likes: timers are claimed rows, never in-mem
 
 from __future__ import annotations
 
+import functools
+import json
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from google.protobuf import timestamp_pb2
 
 from civicgrid.tickets.v1 import events_pb2
+from civicgrid_platform.collector import collector_paused
 from civicgrid_platform.db.uow import UnitOfWork
 from civicgrid_tickets.db.map_repo import MapRepository
 from civicgrid_tickets.db.tickets_repo import TicketsRepository
 from civicgrid_tickets.db.timers_repo import DueTimer, claim_due
 from civicgrid_tickets.domain.levels import next_level, unit_at_level
-from civicgrid_tickets.domain.records import HistoryEntry, TicketRecord
-from civicgrid_tickets.domain.sla_state import TicketClocks
+from civicgrid_tickets.domain.records import HistoryEntry, SlaView
+from civicgrid_tickets.domain.sla_state import TicketClocks, Timer
 from civicgrid_tickets.events.outgoing import ticket_event
 from civicgrid_tickets.usecases.context import TicketsContext
 
@@ -40,6 +45,11 @@ class SweepResult:
 async def sweep(ctx: TicketsContext, *, limit: int = 1000) -> SweepResult:
     """One batch of due timers in one transaction; call until it handles fewer than `limit`."""
     result = SweepResult()
+    with collector_paused():
+        return await _sweep(ctx, limit, result)
+
+
+async def _sweep(ctx: TicketsContext, limit: int, result: SweepResult) -> SweepResult:
     async with ctx.uow(tenant_id=None) as uow:
         due = await claim_due(uow.session, ctx.clock(), limit)
         by_tenant: dict[UUID, list[DueTimer]] = defaultdict(list)
@@ -52,6 +62,15 @@ async def sweep(ctx: TicketsContext, *, limit: int = 1000) -> SweepResult:
     return result
 
 
+@dataclass
+class _Batch:
+    """What one district's share of a sweep writes, written together at the end."""
+
+    history: list[tuple[UUID, HistoryEntry]] = field(default_factory=list)
+    updates: list[tuple[Any, ...]] = field(default_factory=list)
+    timers: dict[UUID, Sequence[Timer]] = field(default_factory=dict)
+
+
 async def _sweep_district(
     ctx: TicketsContext,
     uow: UnitOfWork,
@@ -60,13 +79,14 @@ async def _sweep_district(
     result: SweepResult,
 ) -> None:
     repo = TicketsRepository(uow.session, tenant_id)
-    tickets = await repo.get_many([t.ticket_id for t in timers])
+    tickets = await repo.sla_view([t.ticket_id for t in timers])
     chains = await _chains(MapRepository(uow.session, tenant_id), tickets.values())
-    moved: set[UUID] = set()
+    batch = _Batch()
+    now = ctx.clock()
     for timer in timers:
         ticket = tickets.get(timer.ticket_id)
         # A ticket that moved on (done, or climbed in this batch) has newer timers of its own.
-        if ticket is None or ticket.status in _DONE or timer.ticket_id in moved:
+        if ticket is None or ticket.status in _DONE or timer.ticket_id in batch.timers:
             continue
         due_at = timestamp_pb2.Timestamp()
         due_at.FromDatetime(timer.due_at)
@@ -75,49 +95,55 @@ async def _sweep_district(
         if timer.kind == "warning":
             result.warnings += 1
             _add(uow, ticket, events_pb2.TicketSlaWarning(due_at=due_at, **fields))
-            await repo.record(ticket.id, _history("sla_warning", ticket, timer, entry))
+            batch.history.append((ticket.id, _history("sla_warning", ticket, timer, entry)))
             continue
         result.breaches += 1
         _add(uow, ticket, events_pb2.TicketSlaBreached(due_at=due_at, **fields))
-        await repo.record(ticket.id, _history("sla_breach", ticket, timer, entry))
+        batch.history.append((ticket.id, _history("sla_breach", ticket, timer, entry)))
         level = next_level(ticket.level)
         if level is None:
             continue  # the city: nothing above, the breach stands and is counted
-        moved.add(ticket.id)
         result.escalations += 1
-        await _climb(ctx, uow, repo, ticket, level, chains.get(ticket.id, {}), timer)
+        _climb(ctx, uow, batch, ticket, level, chains.get(ticket.id, {}), timer, now)
+    await repo.update_many(_UPDATED, batch.updates)
+    await repo.schedule_many(batch.timers)
+    await repo.record_many(batch.history)
 
 
-async def _climb(
+_UPDATED = (
+    "level",
+    "owner_unit_id",
+    "owner_department_id",
+    "sla_clocks",
+    "acknowledge_due_at",
+    "resolve_due_at",
+    "updated_at",
+)
+
+
+def _climb(
     ctx: TicketsContext,
     uow: UnitOfWork,
-    repo: TicketsRepository,
-    ticket: TicketRecord,
+    batch: _Batch,
+    ticket: SlaView,
     level: str,
     chain: dict[str, UUID],
     timer: DueTimer,
+    now: datetime,
 ) -> None:
-    now = ctx.clock()
     unit = unit_at_level(level, chain)
-    fresh = TicketClocks.start(ctx.sla.policy, ticket.category, ticket.priority, now)
     unacknowledged = ticket.status in ("submitted", "reopened")
-    clocks = TicketClocks(fresh.acknowledge if unacknowledged else None, fresh.resolve)
-    acknowledge_due, resolve_due = clocks.deadlines(ctx.sla.calendar)
-    await repo.update(
-        ticket.id,
-        level=level,
-        owner_unit_id=unit,
-        owner_department_id=None,
-        sla_clocks=clocks.to_dict(),
-        acknowledge_due_at=acknowledge_due,
-        resolve_due_at=resolve_due,
-        updated_at=now,
+    fresh = _fresh_clocks(ctx, ticket.category, ticket.priority, unacknowledged, now)
+    batch.updates.append(
+        (ticket.id, level, unit, None, fresh.stored, fresh.acknowledge_due, fresh.resolve_due, now)
     )
-    await repo.schedule(ticket.id, clocks.timers(ctx.sla.calendar))
+    batch.timers[ticket.id] = fresh.timers
     details = {"trigger": "automatic", "level": level, "owner_unit_id": str(unit) if unit else None}
-    await repo.record(
-        ticket.id,
-        HistoryEntry(now, SYSTEM, "escalate", ticket.status, ticket.status, None, details),
+    batch.history.append(
+        (
+            ticket.id,
+            HistoryEntry(now, SYSTEM, "escalate", ticket.status, ticket.status, None, details),
+        )
     )
     _add(
         uow,
@@ -134,13 +160,34 @@ async def _climb(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _Fresh:
+    stored: str  # the clocks as JSON text, ready for COPY
+    acknowledge_due: datetime | None
+    resolve_due: datetime | None
+    timers: tuple[Timer, ...]
+
+
+@functools.lru_cache(maxsize=256)
+def _fresh_clocks(
+    ctx: TicketsContext, category: str, priority: str, acknowledge: bool, now: datetime
+) -> _Fresh:
+    """Every ticket of one category and priority that climbs in one sweep gets the same clocks:
+    compute them once (a sweep climbs thousands)."""
+    started = TicketClocks.start(ctx.sla.policy, category, priority, now)
+    clocks = TicketClocks(started.acknowledge if acknowledge else None, started.resolve)
+    acknowledge_due, resolve_due = clocks.deadlines(ctx.sla.calendar)
+    timers = tuple(clocks.timers(ctx.sla.calendar))
+    return _Fresh(json.dumps(clocks.to_dict()), acknowledge_due, resolve_due, timers)
+
+
 def _history(
-    action: str, ticket: TicketRecord, timer: DueTimer, details: dict[str, Any]
+    action: str, ticket: SlaView, timer: DueTimer, details: dict[str, Any]
 ) -> HistoryEntry:
     return HistoryEntry(timer.due_at, SYSTEM, action, ticket.status, ticket.status, None, details)
 
 
-def _add(uow: UnitOfWork, ticket: TicketRecord, message: Any) -> None:
+def _add(uow: UnitOfWork, ticket: SlaView, message: Any) -> None:
     uow.add_event(ticket_event(ticket.tenant_id, ticket.id, message))
 
 

@@ -1,7 +1,7 @@
 """Building a million small objects without the cycle collector rescanning them all.
 
-A district import, an index build or the demo generator creates dicts, tuples and frozen
-dataclasses by the hundred thousand. None of them form reference cycles, but CPython's
+A district import, an index build, the demo generator or an SLA sweep creates dicts, tuples
+and frozen dataclasses by the hundred thousand. None of them form reference cycles, but CPython's
 generational collector still walks the whole heap each time its thresholds trip, which more
 than doubled the time of a 100k-grid import. Pausing it for the duration loses nothing.
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import threading
 
-from civicgrid_grid.domain.bulk import collector_paused
+from civicgrid_platform.collector import collector_paused
 
 
 def test_nested_and_concurrent_pauses_restore_the_collector() -> None:
