@@ -128,3 +128,65 @@ class StepWrite(BaseModel):
     rating: int | None = None
     to_unit_id: UUID | None = None
     to_department_id: UUID | None = None
+
+
+class MeetingWrite(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    level: Literal["community", "street", "district", "city"]
+    unit_id: UUID | None = None
+    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    held_at: datetime
+    department_ids: list[UUID] = Field(default_factory=list, max_length=100)
+    unit_ids: list[UUID] = Field(default_factory=list, max_length=100)
+
+
+class AgendaWrite(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    ticket_id: UUID
+
+
+class MinutesWrite(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    minutes: Annotated[str, StringConstraints(max_length=100_000)]
+
+
+class CommitmentWrite(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    ticket_id: UUID
+    department_id: UUID
+    responsible: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)
+    ]
+    action: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+    due_at: datetime
+
+
+class AgendaItemRead(BaseModel):
+    ticket_id: UUID
+    reason: str
+    added_by: str
+
+
+class CommitmentRead(BaseModel):
+    id: UUID
+    meeting_id: UUID
+    ticket_id: UUID
+    department_id: UUID
+    responsible: str
+    action: str
+    due_at: datetime
+    done_at: datetime | None
+    overdue_at: datetime | None
+
+
+class MeetingRead(BaseModel):
+    id: UUID
+    level: str
+    unit_id: UUID | None
+    title: str
+    held_at: datetime
+    department_ids: list[UUID]
+    unit_ids: list[UUID]
+    minutes: str
+    agenda: list[AgendaItemRead]
+    commitments: list[CommitmentRead]

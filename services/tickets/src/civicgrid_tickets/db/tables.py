@@ -152,6 +152,53 @@ ticket_numbers = Table(
     Index("uq_ticket_numbers", "tenant_id", "year", unique=True),
 )
 
+# Joint meetings (联席会议) at community, street, district or city level: an agenda of tickets
+# and the commitments departments make on them.
+meetings = Table(
+    "meetings",
+    metadata,
+    _uuid_pk(),
+    _tenant(),
+    Column("level", String(16), nullable=False),
+    Column("unit_id", UUID(as_uuid=True)),  # None: the city
+    Column("title", String(200), nullable=False),
+    Column("held_at", DateTime(timezone=True), nullable=False),
+    Column("department_ids", ARRAY(UUID(as_uuid=True)), nullable=False),
+    Column("unit_ids", ARRAY(UUID(as_uuid=True)), nullable=False),
+    Column("minutes", Text, nullable=False, server_default=""),
+    Column("created_by", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_meetings_tenant_held", "tenant_id", "held_at"),
+)
+
+meeting_items = Table(
+    "meeting_items",
+    metadata,
+    Column("meeting_id", UUID(as_uuid=True), primary_key=True),
+    Column("ticket_id", UUID(as_uuid=True), primary_key=True),
+    _tenant(),
+    Column("reason", String(32), nullable=False),  # escalated | overdue | added
+    Column("added_by", String(64), nullable=False),
+)
+
+commitments = Table(
+    "commitments",
+    metadata,
+    _uuid_pk(),
+    _tenant(),
+    Column("meeting_id", UUID(as_uuid=True), nullable=False),
+    Column("ticket_id", UUID(as_uuid=True), nullable=False),
+    Column("department_id", UUID(as_uuid=True), nullable=False),
+    Column("responsible", String(100), nullable=False),
+    Column("action", Text, nullable=False),
+    Column("due_at", DateTime(timezone=True), nullable=False),
+    Column("done_at", DateTime(timezone=True)),
+    Column("overdue_at", DateTime(timezone=True)),  # flagged by the sweep when it ran late
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_commitments_ticket", "tenant_id", "ticket_id"),
+    Index("ix_commitments_department_due", "tenant_id", "department_id", "due_at"),
+)
+
 # --- read models -------------------------------------------------------------------------
 
 # The grid registry's units as its events describe them; grids keep their polygon (WKB) and its
@@ -210,6 +257,8 @@ sla_timers = Table(
     Column("clock", String(16), nullable=False),
     Column("kind", String(16), nullable=False),
     Column("due_at", DateTime(timezone=True), nullable=False),
+    # Set for a joint-meeting commitment's deadline (clock "commitment").
+    Column("commitment_id", UUID(as_uuid=True)),
     Index("ix_sla_timers_due", "due_at"),
     Index("ix_sla_timers_ticket", "ticket_id"),
 )

@@ -18,7 +18,7 @@ from civicgrid_platform.db.bulk import copy_rows, driver_connection, update_rows
 from civicgrid_tickets.db.tables import sla_timers, ticket_history, tickets
 from civicgrid_tickets.domain.duplicates import Candidate
 from civicgrid_tickets.domain.records import HistoryEntry, SlaView, TicketRecord
-from civicgrid_tickets.domain.sla_state import Timer
+from civicgrid_tickets.domain.sla_state import COMMITMENT_CLOCK, Timer
 
 _COLUMNS = [tickets.c[f.name] for f in fields(TicketRecord)]
 
@@ -193,7 +193,10 @@ class TicketsRepository:
         if not timers:
             return
         await self.session.execute(
-            sla_timers.delete().where(sla_timers.c.ticket_id == any_(_uuids(list(timers))))
+            sla_timers.delete().where(
+                sla_timers.c.ticket_id == any_(_uuids(list(timers))),
+                sla_timers.c.clock != COMMITMENT_CLOCK,  # meetings' deadlines are their own
+            )
         )
         rows = [
             (self.tenant_id, ticket_id, t.clock, t.kind, t.due_at)

@@ -15,7 +15,7 @@ _CLAIM = text(
     "DELETE FROM sla_timers WHERE id IN ("
     " SELECT id FROM sla_timers WHERE due_at <= :now ORDER BY due_at LIMIT :limit"
     " FOR UPDATE SKIP LOCKED)"
-    " RETURNING tenant_id, ticket_id, clock, kind, due_at"
+    " RETURNING tenant_id, ticket_id, clock, kind, due_at, commitment_id"
 )
 
 
@@ -26,6 +26,7 @@ class DueTimer:
     clock: str
     kind: str
     due_at: datetime
+    commitment_id: UUID | None = None
 
 
 async def claim_due(session: AsyncSession, now: datetime, limit: int) -> list[DueTimer]:

@@ -47,6 +47,10 @@ DEFAULT_POLICY = SlaPolicy.from_dict(
 )
 
 
+# The sla_timers clock of a joint-meeting commitment's deadline.
+COMMITMENT_CLOCK = "commitment"
+
+
 @dataclass(frozen=True, slots=True)
 class Timer:
     clock: str  # acknowledge | resolve

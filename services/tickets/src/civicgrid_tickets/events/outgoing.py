@@ -23,6 +23,8 @@ _TYPES: dict[type[Message], str] = {
     events_pb2.TicketRated: "ticket.rated",
     events_pb2.TicketMerged: "ticket.merged",
     events_pb2.MeetingScheduled: "meeting.scheduled",
+    events_pb2.CommitmentMade: "commitment.made",
+    events_pb2.CommitmentOverdue: "commitment.overdue",
     events_pb2.EvaluationPublished: "evaluation.published",
 }
 

@@ -19,13 +19,15 @@ from civicgrid.tickets.v1 import events_pb2
 from civicgrid_platform.collector import collector_paused
 from civicgrid_platform.db.uow import UnitOfWork
 from civicgrid_tickets.db.map_repo import MapRepository
+from civicgrid_tickets.db.meetings_repo import MeetingsRepository
 from civicgrid_tickets.db.tickets_repo import TicketsRepository
 from civicgrid_tickets.db.timers_repo import DueTimer, claim_due
 from civicgrid_tickets.domain.levels import next_level, unit_at_level
 from civicgrid_tickets.domain.records import HistoryEntry, SlaView
-from civicgrid_tickets.domain.sla_state import TicketClocks, Timer
+from civicgrid_tickets.domain.sla_state import COMMITMENT_CLOCK, TicketClocks, Timer
 from civicgrid_tickets.events.outgoing import ticket_event
 from civicgrid_tickets.usecases.context import TicketsContext
+from civicgrid_tickets.usecases.meetings import commitment_fields
 
 _DONE = frozenset({"resolved", "closed", "rejected", "merged"})
 SYSTEM = "system"
@@ -36,10 +38,12 @@ class SweepResult:
     warnings: int = 0
     breaches: int = 0
     escalations: int = 0
+    commitments_overdue: int = 0
+    skipped: int = 0  # timers of tickets or commitments that had moved on
 
     @property
     def handled(self) -> int:
-        return self.warnings + self.breaches
+        return self.warnings + self.breaches + self.commitments_overdue + self.skipped
 
 
 async def sweep(ctx: TicketsContext, *, limit: int = 1000) -> SweepResult:
@@ -79,6 +83,9 @@ async def _sweep_district(
     result: SweepResult,
 ) -> None:
     repo = TicketsRepository(uow.session, tenant_id)
+    deadlines = [t for t in timers if t.clock == COMMITMENT_CLOCK]
+    timers = [t for t in timers if t.clock != COMMITMENT_CLOCK]
+    await _flag_commitments(ctx, uow, tenant_id, repo, deadlines, result)
     tickets = await repo.sla_view([t.ticket_id for t in timers])
     chains = await _chains(MapRepository(uow.session, tenant_id), tickets.values())
     batch = _Batch()
@@ -87,6 +94,7 @@ async def _sweep_district(
         ticket = tickets.get(timer.ticket_id)
         # A ticket that moved on (done, or climbed in this batch) has newer timers of its own.
         if ticket is None or ticket.status in _DONE or timer.ticket_id in batch.timers:
+            result.skipped += 1
             continue
         due_at = timestamp_pb2.Timestamp()
         due_at.FromDatetime(timer.due_at)
@@ -158,6 +166,41 @@ def _climb(
             actor_id=SYSTEM,
         ),
     )
+
+
+async def _flag_commitments(
+    ctx: TicketsContext,
+    uow: UnitOfWork,
+    tenant_id: UUID,
+    repo: TicketsRepository,
+    deadlines: list[DueTimer],
+    result: SweepResult,
+) -> None:
+    """A commitment past its deadline and not done is flagged, announced, and noted on its
+    ticket; its department answers for it in the monthly evaluation."""
+    meetings = MeetingsRepository(uow.session, tenant_id)
+    now = ctx.clock()
+    for timer in deadlines:
+        if timer.commitment_id is None:
+            result.skipped += 1
+            continue
+        late = await meetings.flag_overdue(timer.commitment_id, now)
+        if late is None:
+            result.skipped += 1
+            continue
+        result.commitments_overdue += 1
+        overdue = events_pb2.CommitmentOverdue(**commitment_fields(late))
+        uow.add_event(ticket_event(tenant_id, late.ticket_id, overdue))
+        details = {
+            "commitment_id": str(late.id),
+            "meeting_id": str(late.meeting_id),
+            "department_id": str(late.department_id),
+            "due_at": late.due_at.isoformat(),
+        }
+        await repo.record(
+            late.ticket_id,
+            HistoryEntry(now, SYSTEM, "commitment_overdue", None, None, late.action, details),
+        )
 
 
 @dataclass(frozen=True, slots=True)
