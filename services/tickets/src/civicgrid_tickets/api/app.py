@@ -13,7 +13,12 @@ from civicgrid_platform.db.engine import ping
 from civicgrid_platform.errors import ERROR_TABLE
 from civicgrid_platform.http import create_app
 from civicgrid_platform.telemetry import instrument_fastapi
-from civicgrid_tickets.api import routes_categories, routes_meetings, routes_tickets
+from civicgrid_tickets.api import (
+    routes_categories,
+    routes_evaluation,
+    routes_meetings,
+    routes_tickets,
+)
 from civicgrid_tickets.settings import TicketsSettings
 from civicgrid_tickets.usecases.context import TicketsContext
 
@@ -34,7 +39,7 @@ def create_tickets_app(
     )
     app.state.tickets_ctx = ctx
     app.state.readiness.add_check("database", partial(ping, engine))
-    for module in (routes_tickets, routes_categories, routes_meetings):
+    for module in (routes_tickets, routes_categories, routes_meetings, routes_evaluation):
         app.include_router(module.router)
     instrument_fastapi(app)
     return app

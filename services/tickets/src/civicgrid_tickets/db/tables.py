@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     DateTime,
     Float,
@@ -99,6 +100,10 @@ tickets = Table(
     Column("rating", Integer),
     Column("rating_comment", Text),
     Column("reopen_count", Integer, nullable=False, server_default=text("0")),
+    # What the monthly evaluation counts: met deadlines, and how far up the chain it went.
+    Column("acknowledged_in_time", Boolean),
+    Column("resolved_in_time", Boolean),
+    Column("highest_level", String(16), nullable=False, server_default="grid"),
     # The SLA policy version the ticket started with, and its two deadlines (None while paused).
     Column("sla_policy_version", Integer, nullable=False, server_default=text("1")),
     Column("acknowledge_due_at", DateTime(timezone=True)),
@@ -199,6 +204,47 @@ commitments = Table(
     Index("ix_commitments_department_due", "tenant_id", "department_id", "due_at"),
 )
 
+# A month's evaluation, stored when the month closes: one row per unit, and the closing itself.
+evaluations = Table(
+    "evaluations",
+    metadata,
+    Column("tenant_id", UUID(as_uuid=True), primary_key=True),
+    Column("month", String(7), primary_key=True),
+    Column("unit_id", UUID(as_uuid=True), primary_key=True),
+    Column("parent_id", UUID(as_uuid=True)),
+    Column("level", String(16), nullable=False),
+    Column("formula_version", Integer, nullable=False),
+    Column("received", Integer, nullable=False),
+    Column("score", Float),
+    Column("rank", Integer),
+    Column("unranked_reason", String(64)),
+    Column("figures", JSONB, nullable=False),
+    Column("counts", JSONB, nullable=False),
+)
+
+evaluation_closings = Table(
+    "evaluation_closings",
+    metadata,
+    Column("tenant_id", UUID(as_uuid=True), primary_key=True),
+    Column("month", String(7), primary_key=True),
+    Column("formula_version", Integer, nullable=False),
+    Column("units", Integer, nullable=False),
+    Column("closed_at", DateTime(timezone=True), nullable=False),
+    Column("closed_by", String(64), nullable=False),
+)
+
+# The districts' own figures per month, across tenants: the city-level view (no unit detail).
+district_scores = Table(
+    "district_scores",
+    metadata,
+    Column("tenant_id", UUID(as_uuid=True), primary_key=True),
+    Column("month", String(7), primary_key=True),
+    Column("district_unit_id", UUID(as_uuid=True), nullable=False),
+    Column("received", Integer, nullable=False),
+    Column("score", Float),
+    Column("figures", JSONB, nullable=False),
+)
+
 # --- read models -------------------------------------------------------------------------
 
 # The grid registry's units as its events describe them; grids keep their polygon (WKB) and its
@@ -268,4 +314,6 @@ inbox = inbox_table(metadata)
 idempotency = idempotency_table(metadata)
 
 # Deliberately without a tenant policy: cross-tenant mechanism tables holding ids and instants.
-PLATFORM_TABLES = frozenset({outbox.name, inbox.name, idempotency.name, sla_timers.name})
+PLATFORM_TABLES = frozenset(
+    {outbox.name, inbox.name, idempotency.name, sla_timers.name, district_scores.name}
+)

@@ -31,7 +31,8 @@ _NEXT_NUMBER = text(
 
 
 _SLA_VIEW = (
-    "SELECT id, tenant_id, status, level, category, priority, grid_id, ancestor_ids"
+    "SELECT id, tenant_id, status, level, category, priority, grid_id, ancestor_ids,"
+    " highest_level"
     " FROM tickets WHERE tenant_id = $1 AND id = ANY($2::uuid[])"
 )
 _HISTORY_COLUMNS = (

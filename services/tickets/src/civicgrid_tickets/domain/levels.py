@@ -38,3 +38,7 @@ def starting_level(chain: Mapping[str, UUID]) -> str:
         if level in chain:
             return level
     return "city"
+
+
+def higher_level(a: str, b: str) -> str:
+    return a if LEVELS.index(a) >= LEVELS.index(b) else b

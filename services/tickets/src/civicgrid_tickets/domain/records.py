@@ -37,6 +37,9 @@ class TicketRecord:
     rating: int | None
     rating_comment: str | None
     reopen_count: int
+    acknowledged_in_time: bool | None
+    resolved_in_time: bool | None
+    highest_level: str
     sla_policy_version: int
     acknowledge_due_at: datetime | None
     resolve_due_at: datetime | None
@@ -72,3 +75,4 @@ class SlaView:
     priority: str
     grid_id: UUID | None
     ancestor_ids: list[UUID]
+    highest_level: str

@@ -22,7 +22,7 @@ from civicgrid_tickets.db.map_repo import MapRepository
 from civicgrid_tickets.db.meetings_repo import MeetingsRepository
 from civicgrid_tickets.db.tickets_repo import TicketsRepository
 from civicgrid_tickets.db.timers_repo import DueTimer, claim_due
-from civicgrid_tickets.domain.levels import next_level, unit_at_level
+from civicgrid_tickets.domain.levels import higher_level, next_level, unit_at_level
 from civicgrid_tickets.domain.records import HistoryEntry, SlaView
 from civicgrid_tickets.domain.sla_state import COMMITMENT_CLOCK, TicketClocks, Timer
 from civicgrid_tickets.events.outgoing import ticket_event
@@ -120,6 +120,7 @@ async def _sweep_district(
 
 _UPDATED = (
     "level",
+    "highest_level",
     "owner_unit_id",
     "owner_department_id",
     "sla_clocks",
@@ -142,9 +143,9 @@ def _climb(
     unit = unit_at_level(level, chain)
     unacknowledged = ticket.status in ("submitted", "reopened")
     fresh = _fresh_clocks(ctx, ticket.category, ticket.priority, unacknowledged, now)
-    batch.updates.append(
-        (ticket.id, level, unit, None, fresh.stored, fresh.acknowledge_due, fresh.resolve_due, now)
-    )
+    highest = higher_level(ticket.highest_level, level)
+    due = (fresh.acknowledge_due, fresh.resolve_due)
+    batch.updates.append((ticket.id, level, highest, unit, None, fresh.stored, *due, now))
     batch.timers[ticket.id] = fresh.timers
     details = {"trigger": "automatic", "level": level, "owner_unit_id": str(unit) if unit else None}
     batch.history.append(

@@ -13,7 +13,7 @@ from civicgrid_platform.db.uow import UnitOfWork
 from civicgrid_platform.errors import InvalidInput, NotFound
 from civicgrid_tickets.db.map_repo import MapRepository
 from civicgrid_tickets.db.tickets_repo import TicketsRepository
-from civicgrid_tickets.domain.levels import next_level, unit_at_level
+from civicgrid_tickets.domain.levels import higher_level, next_level, unit_at_level
 from civicgrid_tickets.domain.lifecycle import Action, Relation, TicketStatus, Transition, decide
 from civicgrid_tickets.domain.records import HistoryEntry, TicketRecord
 from civicgrid_tickets.domain.sla import ClockKind
@@ -128,9 +128,11 @@ def _changes(
     if step.action is Action.REQUEST_INFO:
         changes["previous_status"] = ticket.status
     if step.action is Action.ACKNOWLEDGE:
-        changes["acknowledged_at"] = step.at
+        due = ticket.acknowledge_due_at
+        changes.update(acknowledged_at=step.at, acknowledged_in_time=due is None or step.at <= due)
     if step.action is Action.RESOLVE:
-        changes["resolved_at"] = step.at
+        due = ticket.resolve_due_at
+        changes.update(resolved_at=step.at, resolved_in_time=due is None or step.at <= due)
     if step.to_status is TicketStatus.CLOSED and step.changes_status:
         changes["closed_at"] = step.at
     if step.action is Action.REOPEN:
@@ -145,6 +147,7 @@ def _changes(
             raise InvalidInput("the city is the top of the chain", field="action")
         unit = unit_at_level(level, {k: UUID(v) for k, v in chain.items()})
         changes.update(level=level, owner_unit_id=unit, owner_department_id=None)
+        changes["highest_level"] = higher_level(ticket.highest_level, level)
     if step.action is Action.TRANSFER:
         if (request.to_unit_id is None) == (request.to_department_id is None):
             raise InvalidInput("transfer to one unit or one department", field="to_unit_id")
@@ -156,6 +159,7 @@ def _changes(
             if request.to_unit_id not in levels:
                 raise InvalidInput("a unit in the ticket's own chain", field="to_unit_id")
             changes["level"] = levels[request.to_unit_id]
+            changes["highest_level"] = higher_level(ticket.highest_level, changes["level"])
     return changes
 
 
