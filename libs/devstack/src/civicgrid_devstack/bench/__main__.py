@@ -29,6 +29,8 @@ async def run(postgres_server: object, kafka_server: object, workdir: Path) -> N
     figures += await grid.bench_grid_database(grid_db, bootstrap, workdir)
     tickets_db = await postgres_server.aprovision(unique_name("bench_tickets"))  # type: ignore[attr-defined]
     figures += await tickets.bench_sla_sweep(tickets_db)
+    evaluation_db = await postgres_server.aprovision(unique_name("bench_evaluation"))  # type: ignore[attr-defined]
+    figures += await tickets.bench_month_close(evaluation_db)
     print(
         f"\nCivicGrid benchmarks — {platform.processor() or platform.machine()}, "
         f"Python {platform.python_version()}, real PostgreSQL + Kafka on 127.0.0.1\n"

@@ -26,3 +26,24 @@ async def bench_sla_sweep(db: ServiceDatabase, timers: int = 100_000) -> list[Fi
             f"climbing a level; batches of {r['batch']:,}, one process",
         )
     ]
+
+
+async def bench_month_close(db: ServiceDatabase, tickets: int = 1_000_000) -> list[Figure]:
+    r = await run_module(
+        "civicgrid_tickets.bench_evaluation",
+        "--owner-dsn",
+        db.owner_dsn,
+        "--runtime-dsn",
+        db.runtime_dsn,
+        "--tickets",
+        str(tickets),
+    )
+    return [
+        Figure(
+            "month close (evaluation)",
+            f"{r['seconds']:.1f} s",
+            "1M tickets <= 30 s",
+            f"{r['tickets']:,} tickets in one district of {r['units']:,} units: roll-up, scores, "
+            "ranks, snapshot, event",
+        )
+    ]

@@ -24,7 +24,7 @@ WITH received AS (
   FROM tickets t
   CROSS JOIN LATERAL unnest(array_prepend(t.grid_id, t.ancestor_ids)) AS u(unit_id)
   WHERE t.tenant_id = $1 AND t.created_at >= $2 AND t.created_at < $3 AND t.grid_id IS NOT NULL
-), per_unit AS (
+), per_unit AS MATERIALIZED (
   SELECT unit_id,
     count(*) AS received,
     count(*) FILTER (WHERE acknowledged_at IS NOT NULL) AS acknowledged,
@@ -42,7 +42,7 @@ WITH received AS (
     ) AS resolved_in_community,
     count(*) FILTER (WHERE resolved_at IS NOT NULL AND reopen_count > 0) AS reopened
   FROM received GROUP BY unit_id
-), promised AS (
+), promised AS MATERIALIZED (
   SELECT u.unit_id,
     count(*) AS commitments_due,
     count(*) FILTER (WHERE c.done_at IS NOT NULL AND c.done_at <= c.due_at) AS commitments_on_time
@@ -104,6 +104,9 @@ class EvaluationRepository:
 
     async def counts(self, start: datetime, end: datetime) -> list[dict[str, Any]]:
         connection = await driver_connection(self.session)
+        # Each aggregate once (MATERIALIZED), joined by hash: right after a bulk load there are
+        # no statistics, and a nested loop re-aggregating per unit is quadratic.
+        await connection.execute("SET LOCAL enable_nestloop = off")
         rows = await connection.fetch(_COUNTS, self.tenant_id, start, end)
         return [
             {"unit_id": str(r[0]), "parent_id": str(r[1]) if r[1] else None, "level": r[2]}
