@@ -132,6 +132,8 @@ def service_env(
         "CIVICGRID_DATABASE_MIGRATE_URL": owner_dsn,
         "CIVICGRID_KAFKA_BOOTSTRAP": kafka_bootstrap,
         "CIVICGRID_JWKS_URL": jwks_url,
+        # Identity's own address (tickets exchanges Open311 api_keys there).
+        "CIVICGRID_IDENTITY_URL": jwks_url.split("/.well-known/")[0],
         "CIVICGRID_DRAIN_SECONDS": str(drain_seconds),
         "CIVICGRID_INSTANCE_ID": f"{spec.name}-local",
     }

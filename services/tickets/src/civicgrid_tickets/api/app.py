@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from functools import partial
 
+import httpx
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -17,8 +18,10 @@ from civicgrid_tickets.api import (
     routes_categories,
     routes_evaluation,
     routes_meetings,
+    routes_open311,
     routes_tickets,
 )
+from civicgrid_tickets.api.open311_keys import Open311Keys
 from civicgrid_tickets.settings import TicketsSettings
 from civicgrid_tickets.usecases.context import TicketsContext
 
@@ -38,8 +41,17 @@ def create_tickets_app(
         cursor_key=hashlib.sha256(b"tickets-cursor:" + secret).digest(),
     )
     app.state.tickets_ctx = ctx
+    http = httpx.AsyncClient(timeout=5.0)
+    app.state.open311_keys = Open311Keys(settings.identity_url, verifier, http)
+    app.router.on_shutdown.append(http.aclose)
     app.state.readiness.add_check("database", partial(ping, engine))
-    for module in (routes_tickets, routes_categories, routes_meetings, routes_evaluation):
+    for module in (
+        routes_tickets,
+        routes_categories,
+        routes_meetings,
+        routes_evaluation,
+        routes_open311,
+    ):
         app.include_router(module.router)
     instrument_fastapi(app)
     return app

@@ -309,11 +309,28 @@ sla_timers = Table(
     Index("ix_sla_timers_ticket", "ticket_id"),
 )
 
+# Districts by their public slug (identity's tenant.created): Open311's jurisdiction_id names
+# a district before any tenant is known, so this directory is read across tenants.
+jurisdictions = Table(
+    "jurisdictions",
+    metadata,
+    Column("slug", String(64), primary_key=True),
+    Column("tenant_id", UUID(as_uuid=True), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+)
+
 outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)
 idempotency = idempotency_table(metadata)
 
 # Deliberately without a tenant policy: cross-tenant mechanism tables holding ids and instants.
 PLATFORM_TABLES = frozenset(
-    {outbox.name, inbox.name, idempotency.name, sla_timers.name, district_scores.name}
+    {
+        outbox.name,
+        inbox.name,
+        idempotency.name,
+        sla_timers.name,
+        district_scores.name,
+        jurisdictions.name,
+    }
 )

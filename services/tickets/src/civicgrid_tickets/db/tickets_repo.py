@@ -178,6 +178,41 @@ class TicketsRepository:
         )
         return [TicketRecord(*r) for r in rows]
 
+    async def matching(
+        self,
+        *,
+        ids: Sequence[str],
+        categories: Sequence[str],
+        closed: bool | None,
+        closed_statuses: frozenset[str],
+        start: datetime | None,
+        end: datetime | None,
+        limit: int,
+    ) -> list[TicketRecord]:
+        """Open311's filters: ids alone, or categories, open/closed and a time window."""
+        t = tickets.c
+        query = select(*_COLUMNS).where(t.tenant_id == self.tenant_id)
+        if ids:
+            wanted = []
+            for value in ids:
+                try:
+                    wanted.append(UUID(value))
+                except ValueError:
+                    continue  # an id this server never issued matches nothing
+            query = query.where(t.id.in_(wanted))
+        else:
+            if categories:
+                query = query.where(t.category.in_(list(categories)))
+            if start is not None:
+                query = query.where(t.created_at >= start)
+            if end is not None:
+                query = query.where(t.created_at <= end)
+            if closed is not None:
+                is_closed = t.status.in_(list(closed_statuses))
+                query = query.where(is_closed if closed else ~is_closed)
+        rows = await self.session.execute(query.order_by(t.created_at.desc()).limit(limit))
+        return [TicketRecord(*r) for r in rows]
+
     async def update(self, ticket_id: UUID, **values: Any) -> None:
         await self.session.execute(
             tickets.update()

@@ -10,7 +10,8 @@ import shapely
 
 from civicgrid.grid.v1 import grid_service_pb2 as grid_pb
 from civicgrid_platform.db.uow import UnitOfWork
-from civicgrid_platform.errors import InvalidInput
+from civicgrid_platform.errors import InvalidInput, parse_uuid
+from civicgrid_tickets.db.jurisdictions_repo import remember_jurisdiction
 from civicgrid_tickets.db.map_repo import MapDepartment, MapRepository, MapUnit
 
 _KINDS = {
@@ -25,13 +26,6 @@ _KINDS = {
 }
 # Only what routing needs: the areal tiers (a report lands in a grid and climbs through these).
 _KEPT = frozenset({"district", "street", "community", "grid"})
-
-
-def _uuid(value: str, field: str) -> UUID:
-    try:
-        return UUID(value)
-    except ValueError:
-        raise InvalidInput(f"not a UUID: {value!r}", field=field) from None
 
 
 async def remember_unit(
@@ -52,29 +46,30 @@ async def remember_unit(
         xmin, ymin, xmax, ymax = shape.bounds
         bbox = asyncpg.Box((xmax, ymax), (xmin, ymin))
     record = MapUnit(
-        id=_uuid(unit.id, "unit.id"),
+        id=parse_uuid(unit.id, "unit.id"),
         kind=kind,
         code=unit.code,
         name=unit.name,
-        parent_id=_uuid(unit.parent_id, "unit.parent_id") if unit.parent_id else None,
-        ancestor_ids=[_uuid(a, "ancestor_ids") for a in ancestor_ids],
+        parent_id=parse_uuid(unit.parent_id, "unit.parent_id") if unit.parent_id else None,
+        ancestor_ids=[parse_uuid(a, "ancestor_ids") for a in ancestor_ids],
     )
     await MapRepository(uow.session, tenant_id).upsert_unit(record, unit.version, wkb, bbox)
 
 
 async def forget_unit(uow: UnitOfWork, tenant_id: UUID, unit_id: str) -> None:
-    await MapRepository(uow.session, tenant_id).retire_unit(_uuid(unit_id, "unit_id"))
+    await MapRepository(uow.session, tenant_id).retire_unit(parse_uuid(unit_id, "unit_id"))
 
 
 async def remember_department(
     uow: UnitOfWork, tenant_id: UUID, department: grid_pb.Department, deleted: bool
 ) -> None:
     record = MapDepartment(
-        id=_uuid(department.id, "department.id"),
+        id=parse_uuid(department.id, "department.id"),
         name=department.name,
         categories=list(department.categories),
         jurisdiction_unit_ids=[
-            _uuid(u, "department.jurisdiction_unit_ids") for u in department.jurisdiction_unit_ids
+            parse_uuid(u, "department.jurisdiction_unit_ids")
+            for u in department.jurisdiction_unit_ids
         ],
     )
     await MapRepository(uow.session, tenant_id).upsert_department(record, deleted)
@@ -85,11 +80,17 @@ async def remember_binding(
 ) -> None:
     await MapRepository(uow.session, tenant_id).grant(
         binding_id,
-        _uuid(person_id, "person_id"),
+        parse_uuid(person_id, "person_id"),
         role,
-        _uuid(unit_id, "binding.unit_id") if unit_id else None,
+        parse_uuid(unit_id, "binding.unit_id") if unit_id else None,
     )
 
 
 async def forget_binding(uow: UnitOfWork, tenant_id: UUID, binding_id: str) -> None:
     await MapRepository(uow.session, tenant_id).revoke(binding_id)
+
+
+async def remember_district(uow: UnitOfWork, tenant_id: UUID, slug: str, name: str) -> None:
+    if not slug:
+        raise InvalidInput("a district needs its slug", field="slug")
+    await remember_jurisdiction(uow.session, tenant_id, slug, name)

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from civicgrid.grid.v1 import events_pb2 as grid_events
 from civicgrid.identity.v1 import events_pb2 as identity_events
 from civicgrid_platform.db.uow import UnitOfWork
+from civicgrid_platform.errors import parse_uuid
 from civicgrid_platform.events.cloudevents import IncomingEvent
 from civicgrid_platform.events.handling import Handler
 from civicgrid_tickets.usecases import map_model
@@ -54,6 +55,14 @@ async def on_role_revoked(event: IncomingEvent, uow: UnitOfWork) -> None:
     await map_model.forget_binding(uow, event.tenant_id, message.binding_id)
 
 
+async def on_tenant_created(event: IncomingEvent, uow: UnitOfWork) -> None:
+    message = event.decode(identity_events.TenantCreated)
+    # The new district is named in the message (the event travels as the creating admin's).
+    await map_model.remember_district(
+        uow, parse_uuid(message.tenant_id, "tenant_id"), message.slug, message.name
+    )
+
+
 HANDLERS: Mapping[str, Handler] = {
     f"{GRID_TOPIC}.unit.created": on_unit_created,
     f"{GRID_TOPIC}.unit.updated": on_unit_updated,
@@ -61,4 +70,5 @@ HANDLERS: Mapping[str, Handler] = {
     f"{GRID_TOPIC}.department.changed": on_department_changed,
     f"{IDENTITY_TOPIC}.role.granted": on_role_granted,
     f"{IDENTITY_TOPIC}.role.revoked": on_role_revoked,
+    f"{IDENTITY_TOPIC}.tenant.created": on_tenant_created,
 }
