@@ -36,3 +36,30 @@ def identity_process(
         yield proc
     finally:
         proc.stop()
+
+
+@pytest.fixture(scope="session")
+def tickets_process(
+    identity_process: ServiceProcess, postgres, kafka, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ServiceProcess]:
+    """Tickets as a process of its own, trusting identity's keys and learning districts from
+    identity's events; no grid registry runs (its reports wait at city level)."""
+    spec = ServiceSpec("tickets", find_free_port(), find_free_port())
+    db = postgres.provision(unique_name("e2e_tickets"))
+    env = service_env(
+        spec,
+        runtime_dsn=db.runtime_dsn,
+        owner_dsn=db.owner_dsn,
+        kafka_bootstrap=kafka.bootstrap_servers,
+        jwks_url=f"{identity_process.base_url}/.well-known/jwks.json",
+    )
+    proc = ServiceProcess(
+        spec, env, Path(tmp_path_factory.mktemp("logs")) / "tickets.log", "http,consumers,relay"
+    )
+    proc.migrate()
+    proc.start()
+    try:
+        proc.wait_ready()
+        yield proc
+    finally:
+        proc.stop()

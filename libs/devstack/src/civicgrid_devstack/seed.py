@@ -144,6 +144,7 @@ async def seed_demo(
         device_secret = _ok(bound, 201, 409).get("secret") or previous.get("alert_device", {}).get(
             "secret"
         )
+        open311 = await _open311(client, admin, entry, units["grid"], previous.get("open311", {}))
 
     return {
         "tenant": DEMO_TENANT,
@@ -167,7 +168,57 @@ async def seed_demo(
         ],
         "units": units,
         "alert_device": {"device_id": DEMO_DEVICE, "person_id": me["id"], "secret": device_secret},
+        "open311": open311,
     }
+
+
+async def _open311(
+    client: httpx.AsyncClient,
+    admin: dict[str, Any],
+    entry: str,
+    grid_id: str,
+    previous: dict[str, Any],
+) -> dict[str, Any]:
+    """An integrator client with the open311 scope (kept from the last run while it works), and
+    a point inside the demo grid to report at."""
+    api_key = previous.get("api_key")
+    if api_key and not await _key_works(client, api_key):
+        api_key = None
+    if api_key is None:
+        made = _ok(
+            await client.post(
+                "/api/identity/v1/clients",
+                json={"name": "Open311 demo integrator", "scopes": ["open311"]},
+                headers=_bearer(admin),
+            ),
+            201,
+        )
+        api_key = f"{made['client_id']}:{made['client_secret']}"
+    grid = _ok(await client.get(f"/api/grid/v1/units/{grid_id}", headers=_bearer(admin)), 200)
+    ring = grid["geometry"]["coordinates"][0][:-1]  # the demo's grids are convex: the mean of
+    lon = sum(p[0] for p in ring) / len(ring)  # their corners lies inside
+    lat = sum(p[1] for p in ring) / len(ring)
+    return {
+        "base": f"{entry}/api/tickets/open311/v2/",
+        "jurisdiction_id": DEMO_TENANT,
+        "api_key": api_key,
+        "lat": lat,
+        "long": lon,
+    }
+
+
+async def _key_works(client: httpx.AsyncClient, api_key: str) -> bool:
+    client_id, _, secret = api_key.partition(":")
+    answer = await client.post(
+        "/api/identity/v1/oauth/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_id": client_id,
+            "client_secret": secret,
+            "scope": "open311",
+        },
+    )
+    return answer.status_code == 200
 
 
 async def _district(
