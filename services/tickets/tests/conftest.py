@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -24,7 +25,14 @@ from civicgrid_tickets.api.app import create_tickets_app
 from civicgrid_tickets.rpc.servicer import SERVICE_NAME, register
 from civicgrid_tickets.settings import TicketsSettings
 from civicgrid_tickets.usecases.context import TicketsContext
-from services.tickets.tests.tickets_support import AUDIENCE, ISSUER, KEY, District
+from services.tickets.tests.tickets_support import (
+    AUDIENCE,
+    ISSUER,
+    KEY,
+    MONDAY_9,
+    District,
+    SettableClock,
+)
 
 
 @pytest.fixture(scope="session")
@@ -91,3 +99,30 @@ async def stub(tickets_ctx: TicketsContext) -> AsyncIterator[pb_grpc.TicketsServ
     async with aio.insecure_channel(f"127.0.0.1:{server.port}") as channel:
         yield pb_grpc.TicketsServiceStub(channel)
     await server.server.stop(0)
+
+
+@pytest.fixture
+def clock() -> SettableClock:
+    return SettableClock(MONDAY_9)
+
+
+@pytest.fixture
+def timed(tickets_ctx: TicketsContext, clock: SettableClock) -> TicketsContext:
+    return replace(tickets_ctx, clock=clock)
+
+
+@pytest.fixture
+async def timed_api(
+    timed: TicketsContext, tickets_engine: AsyncEngine
+) -> AsyncIterator[httpx.AsyncClient]:
+    """The HTTP API on the test's clock."""
+    settings = TicketsSettings(
+        database_url="postgresql://unused", token_issuer=ISSUER, token_audience=AUDIENCE
+    )
+    verifier = TokenVerifier(
+        JwksCache.from_static(jwks_document([KEY])), issuer=ISSUER, audience=AUDIENCE
+    )
+    app = create_tickets_app(timed, verifier, settings, tickets_engine)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://tickets") as client:
+        yield client

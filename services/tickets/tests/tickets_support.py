@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import shapely
 from shapely.geometry import box
@@ -103,3 +103,17 @@ class District:
                 )
                 await map_model.remember_unit(uow, tenant, message, [str(a) for a in chain])
             await uow.commit()
+
+
+class SettableClock:
+    """The use cases' clock, moved by the test (deadlines, sweeps, month ends)."""
+
+    def __init__(self, at: datetime) -> None:
+        self.at = at
+
+    def __call__(self) -> datetime:
+        return self.at
+
+
+# Monday 2026-11-30, 09:00 in Asia/Shanghai (the default calendar: 09-12 and 13-18 on weekdays).
+MONDAY_9 = datetime(2026, 11, 30, 1, 0, tzinfo=UTC)

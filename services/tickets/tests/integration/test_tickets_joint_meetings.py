@@ -4,49 +4,26 @@ sweep on a test clock."""
 from __future__ import annotations
 
 import uuid
-from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import httpx
 import pytest
 from sqlalchemy import select
 
 from civicgrid.grid.v1 import grid_service_pb2 as grid_pb
-from civicgrid_platform.auth import JwksCache, TokenVerifier, jwks_document
 from civicgrid_platform.db.outbox_table import OUTBOX
-from civicgrid_tickets.api.app import create_tickets_app
-from civicgrid_tickets.settings import TicketsSettings
 from civicgrid_tickets.usecases import map_model
 from civicgrid_tickets.usecases.context import TicketsContext
 from civicgrid_tickets.usecases.sla_sweep import sweep
-from services.tickets.tests.tickets_support import AUDIENCE, ISSUER, KEY, District, bearer
+from services.tickets.tests.tickets_support import MONDAY_9, District, SettableClock, bearer
 
 pytestmark = pytest.mark.integration
 
-MONDAY_9 = datetime(2026, 11, 30, 1, 0, tzinfo=UTC)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.at = MONDAY_9
-
-    def __call__(self) -> datetime:
-        return self.at
-
 
 async def test_from_agenda_to_an_overdue_commitment(
-    tickets_ctx: TicketsContext, tickets_engine: object, district: District
+    timed: TicketsContext, timed_api: httpx.AsyncClient, clock: SettableClock, district: District
 ) -> None:
-    clock = Clock()
-    ctx = replace(tickets_ctx, clock=clock)
-    settings = TicketsSettings(
-        database_url="postgresql://unused", token_issuer=ISSUER, token_audience=AUDIENCE
-    )
-    verifier = TokenVerifier(
-        JwksCache.from_static(jwks_document([KEY])), issuer=ISSUER, audience=AUDIENCE
-    )
-    app = create_tickets_app(ctx, verifier, settings, tickets_engine)  # type: ignore[arg-type]
-    api = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://tickets")
+    ctx, api = timed, timed_api
     tenant = uuid.UUID(district.tenant)
     department = uuid.uuid4()
     async with ctx.uow(tenant_id=tenant) as uow:

@@ -4,17 +4,12 @@ snapshot, its CSV, the city-level view, and the refusals."""
 from __future__ import annotations
 
 import uuid
-from dataclasses import replace
 from datetime import UTC, datetime
 
 import httpx
 import pytest
 
-from civicgrid_platform.auth import JwksCache, TokenVerifier, jwks_document
-from civicgrid_tickets.api.app import create_tickets_app
-from civicgrid_tickets.settings import TicketsSettings
-from civicgrid_tickets.usecases.context import TicketsContext
-from services.tickets.tests.tickets_support import AUDIENCE, ISSUER, KEY, District, bearer
+from services.tickets.tests.tickets_support import District, SettableClock, bearer
 
 pytestmark = pytest.mark.integration
 
@@ -24,26 +19,11 @@ def beijing(day: int, hour: int) -> datetime:
     return datetime(2026, 10, day, hour - 8, 0, tzinfo=UTC)
 
 
-class Clock:
-    at = beijing(5, 9)  # Monday 5 October 2026, 09:00
-
-    def __call__(self) -> datetime:
-        return self.at
-
-
 async def test_october_closes_into_figures_worked_out_by_hand(
-    tickets_ctx: TicketsContext, tickets_engine: object, district: District
+    timed_api: httpx.AsyncClient, clock: SettableClock, district: District
 ) -> None:
-    clock = Clock()
-    ctx = replace(tickets_ctx, clock=clock)
-    settings = TicketsSettings(
-        database_url="postgresql://unused", token_issuer=ISSUER, token_audience=AUDIENCE
-    )
-    verifier = TokenVerifier(
-        JwksCache.from_static(jwks_document([KEY])), issuer=ISSUER, audience=AUDIENCE
-    )
-    app = create_tickets_app(ctx, verifier, settings, tickets_engine)  # type: ignore[arg-type]
-    api = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://tickets")
+    api = timed_api
+    clock.at = beijing(5, 9)  # Monday 5 October 2026, 09:00
     resident_id = str(uuid.uuid4())
     resident = bearer(district.tenant, "resident", subject=resident_id)
     admin = bearer(district.tenant, "tenant_admin")

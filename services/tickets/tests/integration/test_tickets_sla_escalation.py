@@ -6,60 +6,19 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import httpx
 import pytest
-from fastapi import FastAPI
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from civicgrid_platform.auth import JwksCache, TokenVerifier, jwks_document
 from civicgrid_platform.db.outbox_table import OUTBOX
-from civicgrid_tickets.api.app import create_tickets_app
 from civicgrid_tickets.db.tables import sla_timers
-from civicgrid_tickets.settings import TicketsSettings
 from civicgrid_tickets.usecases.context import TicketsContext
 from civicgrid_tickets.usecases.sla_sweep import sweep
-from services.tickets.tests.tickets_support import AUDIENCE, ISSUER, KEY, District, bearer
+from services.tickets.tests.tickets_support import MONDAY_9, District, SettableClock, bearer
 
 pytestmark = pytest.mark.integration
-
-# Monday 2026-11-30, 09:00 in Asia/Shanghai (the default calendar: 09-12 and 13-18 on weekdays).
-MONDAY_9 = datetime(2026, 11, 30, 1, 0, tzinfo=UTC)
-
-
-class Clock:
-    def __init__(self, at: datetime) -> None:
-        self.at = at
-
-    def __call__(self) -> datetime:
-        return self.at
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock(MONDAY_9)
-
-
-@pytest.fixture
-def timed(tickets_ctx: TicketsContext, clock: Clock) -> TicketsContext:
-    return replace(tickets_ctx, clock=clock)
-
-
-@pytest.fixture
-async def timed_api(
-    timed: TicketsContext, tickets_engine: AsyncEngine, tickets_db: object
-) -> httpx.AsyncClient:
-    settings = TicketsSettings(
-        database_url="postgresql://unused", token_issuer=ISSUER, token_audience=AUDIENCE
-    )
-    verifier = TokenVerifier(
-        JwksCache.from_static(jwks_document([KEY])), issuer=ISSUER, audience=AUDIENCE
-    )
-    app: FastAPI = create_tickets_app(timed, verifier, settings, tickets_engine)
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://tickets")
 
 
 async def _sweep_all(ctx: TicketsContext) -> tuple[int, int, int]:
@@ -93,7 +52,7 @@ async def test_deadlines_count_working_time(
 
 
 async def test_a_stalled_ticket_climbs_every_level_to_the_city(
-    timed: TicketsContext, timed_api: httpx.AsyncClient, district: District, clock: Clock
+    timed: TicketsContext, timed_api: httpx.AsyncClient, district: District, clock: SettableClock
 ) -> None:
     ticket = await _report(timed_api, district)
     staff = bearer(district.tenant, "tenant_admin")
@@ -130,7 +89,7 @@ async def test_a_stalled_ticket_climbs_every_level_to_the_city(
 
 
 async def test_waiting_on_the_resident_stops_the_clock_and_answering_restarts_it(
-    timed: TicketsContext, timed_api: httpx.AsyncClient, district: District, clock: Clock
+    timed: TicketsContext, timed_api: httpx.AsyncClient, district: District, clock: SettableClock
 ) -> None:
     ticket = await _report(timed_api, district)
     leader = bearer(
@@ -158,7 +117,7 @@ async def test_waiting_on_the_resident_stops_the_clock_and_answering_restarts_it
 
 
 async def test_two_sweepers_share_a_backlog_without_handling_a_timer_twice(
-    timed: TicketsContext, timed_api: httpx.AsyncClient, district: District, clock: Clock
+    timed: TicketsContext, timed_api: httpx.AsyncClient, district: District, clock: SettableClock
 ) -> None:
     made = [await _report(timed_api, district, description=f"问题 {n}") for n in range(30)]
     async with timed.uow(tenant_id=None) as uow:
