@@ -3,6 +3,7 @@ numbers, validation, anonymity, idempotency and duplicate suggestion."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 import httpx
@@ -177,3 +178,20 @@ async def test_a_similar_report_close_by_is_suggested_as_a_duplicate(
     suggested = second.json()["possible_duplicates"]
     assert [s["ticket_id"] for s in suggested] == [first.json()["id"]]
     assert 15 < suggested[0]["distance_m"] < 30 and suggested[0]["similarity"] > 0.5
+
+
+async def test_first_reports_of_a_new_district_racing_all_find_the_catalogue(
+    api: httpx.AsyncClient, district: District
+) -> None:
+    lat, lon = district.inside(1)
+    answers = await asyncio.gather(
+        *(
+            api.post(
+                "/v1/tickets",
+                json=_report(lat, lon, description=f"第{n}个"),
+                headers=bearer(district.tenant, "resident"),
+            )
+            for n in range(6)
+        )
+    )
+    assert [a.status_code for a in answers] == [201] * 6, [a.text for a in answers]

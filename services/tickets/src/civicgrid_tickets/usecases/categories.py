@@ -14,12 +14,16 @@ DEFAULTS = tuple(category_from_dict(c) for c in DEFAULT_CATALOGUE)
 
 
 async def catalogue(repo: CategoriesRepository) -> list[Category]:
-    """The tenant's active categories; a district that never set any gets the standard ones."""
+    """The tenant's active categories; a district that never set any gets the standard ones.
+
+    Two first requests may race: each statement reads what is committed by then, and the
+    installs converge (upserts), so both end up reading the same catalogue."""
     found = await repo.all()
-    if found or await repo.count():
+    if found:
         return found
-    await repo.upsert(DEFAULTS)
-    return list(DEFAULTS)
+    if not await repo.count():
+        await repo.upsert(DEFAULTS)
+    return await repo.all()
 
 
 async def list_categories(ctx: TicketsContext, actor: Principal) -> list[Category]:
