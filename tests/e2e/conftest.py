@@ -53,6 +53,7 @@ def tickets_process(
         kafka_bootstrap=kafka.bootstrap_servers,
         jwks_url=f"{identity_process.base_url}/.well-known/jwks.json",
     )
+    env["CIVICGRID_BLOB_DIR"] = str(tmp_path_factory.mktemp("blobs"))
     proc = ServiceProcess(
         spec, env, Path(tmp_path_factory.mktemp("logs")) / "tickets.log", "http,consumers,relay"
     )

@@ -21,6 +21,7 @@ from civicgrid_platform.migrate import upgrade
 from civicgrid_testkit import ServiceDatabase, unique_name
 from civicgrid_testkit.processes import find_free_port
 from civicgrid_tickets.__main__ import MIGRATIONS
+from civicgrid_tickets.adapters.filesystem_blobs import FilesystemBlobStore
 from civicgrid_tickets.api.app import create_tickets_app
 from civicgrid_tickets.rpc.servicer import SERVICE_NAME, register
 from civicgrid_tickets.settings import TicketsSettings
@@ -50,8 +51,11 @@ async def tickets_engine(tickets_db: ServiceDatabase) -> AsyncIterator[AsyncEngi
 
 
 @pytest.fixture(scope="session")
-def tickets_ctx(tickets_engine: AsyncEngine) -> TicketsContext:
-    return TicketsContext(uow=UnitOfWorkFactory(tickets_engine))
+def tickets_ctx(
+    tickets_engine: AsyncEngine, tmp_path_factory: pytest.TempPathFactory
+) -> TicketsContext:
+    blobs = FilesystemBlobStore(tmp_path_factory.mktemp("blobs"))
+    return TicketsContext(uow=UnitOfWorkFactory(tickets_engine), blobs=blobs)
 
 
 @pytest.fixture

@@ -61,6 +61,7 @@ async def run() -> int:
             kafka_bootstrap=bootstrap,
             jwks_url=jwks_url,
         )
+        env["CIVICGRID_BLOB_DIR"] = str(RUN_DIR / "blobs" / spec.name)  # tickets' photos
         if spec.name == "identity":
             env["CIVICGRID_BOOTSTRAP_ADMIN_PASSWORD"] = DEV_ADMIN_PASSWORD
             # The entry point forwards the caller's address; login throttling should see it.

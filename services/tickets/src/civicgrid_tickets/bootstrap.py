@@ -14,6 +14,7 @@ from civicgrid_platform.composition import service_engine, token_verifier
 from civicgrid_platform.db.uow import UnitOfWorkFactory
 from civicgrid_platform.events.topics import TopicSpec
 from civicgrid_platform.runner import Component, http_component
+from civicgrid_tickets.adapters.filesystem_blobs import FilesystemBlobStore
 from civicgrid_tickets.api.app import create_tickets_app
 from civicgrid_tickets.events.incoming import CONSUMER_GROUP, GRID_TOPIC, HANDLERS, IDENTITY_TOPIC
 from civicgrid_tickets.events.outgoing import TOPIC
@@ -53,6 +54,7 @@ def build(settings: TicketsSettings) -> Tickets:
             duplicate_radius_m=settings.duplicate_radius_m,
             duplicate_window_hours=settings.duplicate_window_hours,
         ),
+        blobs=FilesystemBlobStore(settings.blob_dir),
     )
     jwks, verifier = token_verifier(settings)
     return Tickets(settings, engine, ctx, verifier, jwks)

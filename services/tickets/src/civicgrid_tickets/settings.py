@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import Field
 
 from civicgrid_platform.settings import PlatformSettings
@@ -18,3 +20,5 @@ class TicketsSettings(PlatformSettings):
     duplicate_window_hours: int = Field(default=72, ge=1, le=24 * 90)
     # Where Open311 api_keys (integrator client credentials) are exchanged for tokens.
     identity_url: str = "http://127.0.0.1:8101"
+    # Photos: a directory (a persistent volume in Kubernetes).
+    blob_dir: Path = Path("blobs")

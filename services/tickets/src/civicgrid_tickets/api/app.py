@@ -19,9 +19,11 @@ from civicgrid_tickets.api import (
     routes_evaluation,
     routes_meetings,
     routes_open311,
+    routes_photos,
     routes_tickets,
 )
 from civicgrid_tickets.api.open311_keys import Open311Keys
+from civicgrid_tickets.domain.photos import MAX_BYTES
 from civicgrid_tickets.settings import TicketsSettings
 from civicgrid_tickets.usecases.context import TicketsContext
 
@@ -39,6 +41,7 @@ def create_tickets_app(
         token_verifier=verifier,
         idempotency_engine=engine,
         cursor_key=hashlib.sha256(b"tickets-cursor:" + secret).digest(),
+        max_body_bytes=MAX_BYTES + 64 * 1024,  # a photo and its multipart envelope
     )
     app.state.tickets_ctx = ctx
     http = httpx.AsyncClient(timeout=5.0)
@@ -51,6 +54,7 @@ def create_tickets_app(
         routes_meetings,
         routes_evaluation,
         routes_open311,
+        routes_photos,
     ):
         app.include_router(module.router)
     instrument_fastapi(app)

@@ -190,3 +190,12 @@ class MeetingRead(BaseModel):
     minutes: str
     agenda: list[AgendaItemRead]
     commitments: list[CommitmentRead]
+
+
+class PhotoRead(BaseModel):
+    n: int
+    media_type: str
+    size: int
+    sha256: str
+    uploaded_at: datetime
+    url: str

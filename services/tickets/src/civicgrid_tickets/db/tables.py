@@ -131,6 +131,20 @@ tickets = Table(
     ),
 )
 
+ticket_photos = Table(
+    "ticket_photos",
+    metadata,
+    Column("ticket_id", UUID(as_uuid=True), primary_key=True),
+    Column("n", Integer, primary_key=True),  # 1..5, in upload order
+    _tenant(),
+    Column("blob_key", String(255), nullable=False),
+    Column("media_type", String(32), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("uploaded_by", String(64), nullable=False),
+    Column("uploaded_at", DateTime(timezone=True), nullable=False),
+)
+
 ticket_history = Table(
     "ticket_history",
     metadata,

@@ -15,9 +15,9 @@ from sqlalchemy.dialects.postgresql import UUID as PG_UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from civicgrid_platform.db.bulk import copy_rows, driver_connection, update_rows
-from civicgrid_tickets.db.tables import sla_timers, ticket_history, tickets
+from civicgrid_tickets.db.tables import sla_timers, ticket_history, ticket_photos, tickets
 from civicgrid_tickets.domain.duplicates import Candidate
-from civicgrid_tickets.domain.records import HistoryEntry, SlaView, TicketRecord
+from civicgrid_tickets.domain.records import HistoryEntry, PhotoRecord, SlaView, TicketRecord
 from civicgrid_tickets.domain.sla_state import COMMITMENT_CLOCK, Timer
 
 _COLUMNS = [tickets.c[f.name] for f in fields(TicketRecord)]
@@ -212,6 +212,22 @@ class TicketsRepository:
                 query = query.where(is_closed if closed else ~is_closed)
         rows = await self.session.execute(query.order_by(t.created_at.desc()).limit(limit))
         return [TicketRecord(*r) for r in rows]
+
+    async def photos(self, ticket_id: UUID) -> list[PhotoRecord]:
+        p = ticket_photos.c
+        query = (
+            select(p.n, p.blob_key, p.media_type, p.size, p.sha256, p.uploaded_by, p.uploaded_at)
+            .where(p.tenant_id == self.tenant_id, p.ticket_id == ticket_id)
+            .order_by(p.n)
+        )
+        return [PhotoRecord(*r) for r in await self.session.execute(query)]
+
+    async def add_photo(self, ticket_id: UUID, photo: PhotoRecord) -> None:
+        await self.session.execute(
+            insert(ticket_photos).values(
+                tenant_id=self.tenant_id, ticket_id=ticket_id, **asdict(photo)
+            )
+        )
 
     async def update(self, ticket_id: UUID, **values: Any) -> None:
         await self.session.execute(

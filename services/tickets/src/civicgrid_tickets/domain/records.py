@@ -76,3 +76,14 @@ class SlaView:
     grid_id: UUID | None
     ancestor_ids: list[UUID]
     highest_level: str
+
+
+@dataclass(frozen=True, slots=True)
+class PhotoRecord:
+    n: int
+    blob_key: str
+    media_type: str
+    size: int
+    sha256: str
+    uploaded_by: str
+    uploaded_at: datetime

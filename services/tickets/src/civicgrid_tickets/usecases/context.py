@@ -12,6 +12,7 @@ from civicgrid_platform.errors import Forbidden
 from civicgrid_tickets.domain.calendar import DEFAULT_CALENDAR, WorkingCalendar
 from civicgrid_tickets.domain.sla import SlaPolicy
 from civicgrid_tickets.domain.sla_state import DEFAULT_POLICY
+from civicgrid_tickets.usecases.ports import BlobStore
 
 # Roles of people who work tickets (identity's names); their bindings say at which unit.
 STAFF_ROLES = (
@@ -52,6 +53,8 @@ class TicketsContext:
     intake: IntakePolicy = field(default_factory=IntakePolicy)
     sla: SlaRules = field(default_factory=SlaRules)
     clock: Callable[[], datetime] = utc_now
+    # Where photos live; None in processes that never handle one (benchmarks, sweeps).
+    blobs: BlobStore | None = None
 
 
 def require_admin(principal: Principal) -> None:
