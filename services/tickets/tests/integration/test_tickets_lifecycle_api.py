@@ -130,3 +130,31 @@ async def test_a_tenant_admin_transfers_a_misrouted_ticket_with_a_reason(
         headers=admin,
     )
     assert foreign.status_code == 422 and "to_unit_id" in foreign.text
+
+
+async def test_a_merged_duplicate_follows_its_original_and_its_reporter_hears_the_outcome(
+    api: httpx.AsyncClient, district: District
+) -> None:
+    first_reporter, second_reporter = str(uuid.uuid4()), str(uuid.uuid4())
+    original = await _report(api, district, first_reporter)
+    duplicate = await _report(api, district, second_reporter)
+    leader = bearer(
+        district.tenant, "grid_leader", bindings=(("grid_leader", str(district.grids[0])),)
+    )
+
+    async def step(ticket: dict[str, object], action: str, **extra: object) -> httpx.Response:
+        return await api.post(
+            f"/v1/tickets/{ticket['id']}/actions", json=_step(action, **extra), headers=leader
+        )
+
+    merged = await step(duplicate, "merge", merge_target=original["id"])
+    assert merged.json()["status"] == "merged" and merged.json()["merged_into"] == original["id"]
+    assert (await step(duplicate, "merge", merge_target=str(uuid.uuid4()))).status_code == 409
+    for action, extra in (("acknowledge", {}), ("start", {}), ("resolve", {"note": "已修复"})):
+        assert (await step(original, action, **extra)).status_code == 200
+
+    theirs = bearer(district.tenant, "resident", subject=second_reporter)
+    history = (await api.get(f"/v1/tickets/{duplicate['id']}/history", headers=theirs)).json()
+    assert [h["action"] for h in history][-2:] == ["merge", "original_resolved"]
+    assert history[-1]["note"] == "已修复"
+    assert history[-1]["details"]["original_id"] == original["id"]

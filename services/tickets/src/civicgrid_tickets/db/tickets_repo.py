@@ -213,6 +213,13 @@ class TicketsRepository:
         rows = await self.session.execute(query.order_by(t.created_at.desc()).limit(limit))
         return [TicketRecord(*r) for r in rows]
 
+    async def merged_into(self, ticket_id: UUID) -> list[TicketRecord]:
+        """The duplicates that follow this ticket."""
+        query = select(*_COLUMNS).where(
+            tickets.c.tenant_id == self.tenant_id, tickets.c.merged_into == ticket_id
+        )
+        return [TicketRecord(*r) for r in await self.session.execute(query)]
+
     async def photos(self, ticket_id: UUID) -> list[PhotoRecord]:
         p = ticket_photos.c
         query = (

@@ -88,6 +88,8 @@ async def take_step(
         await tickets.record(ticket.id, _history(actor, step, changes))
         await tickets.schedule(ticket.id, clocks.timers(ctx.sla.calendar))
         _announce(uow, ticket, step, actor, changes)
+        if step.changes_status and step.to_status in _OUTCOMES:
+            await _tell_the_duplicates(uow, tickets, ticket, step, actor)
         updated = await tickets.get(ticket.id)
         await uow.commit()
     assert updated is not None
@@ -119,6 +121,39 @@ def _clocks_after(ctx: TicketsContext, ticket: TicketRecord, step: Transition) -
     if step.resumes_sla_clocks:
         clocks = clocks.resume(now, calendar)
     return clocks
+
+
+# What the reporters of merged duplicates hear about: the original's outcome.
+_OUTCOMES = frozenset({TicketStatus.RESOLVED, TicketStatus.CLOSED, TicketStatus.REJECTED})
+
+
+async def _tell_the_duplicates(
+    uow: UnitOfWork,
+    tickets: TicketsRepository,
+    original: TicketRecord,
+    step: Transition,
+    actor: Principal,
+) -> None:
+    """A merged duplicate follows its original: each of its reporters hears the outcome (an
+    event on the duplicate, which notifications address to its reporter) and its history
+    says what happened to the original."""
+    action = f"original_{step.to_status.value}"
+    for duplicate in await tickets.merged_into(original.id):
+        details = {"original_id": str(original.id), "original_number": original.number}
+        await tickets.record(
+            duplicate.id,
+            HistoryEntry(step.at, actor.subject, action, "merged", "merged", step.note, details),
+        )
+        changed = events_pb2.TicketStatusChanged(
+            ticket_id=str(duplicate.id),
+            from_status="merged",
+            to_status="merged",
+            action=action,
+            actor_id=actor.subject,
+            note=step.note or "",
+        )
+        changed.at.FromDatetime(step.at)
+        uow.add_event(ticket_event(duplicate.tenant_id, duplicate.id, changed))
 
 
 def _changes(
