@@ -9,6 +9,9 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
+from civicgrid_tickets.usecases import map_model
+from civicgrid_tickets.usecases.context import TicketsContext
+from civicgrid_tickets.usecases.evaluation import close_last_month_everywhere
 from services.tickets.tests.tickets_support import District, SettableClock, bearer
 
 pytestmark = pytest.mark.integration
@@ -174,3 +177,19 @@ async def test_october_closes_into_figures_worked_out_by_hand(
     assert (await api.get("/v1/evaluations/2026-10/districts", headers=admin)).status_code == 403
     other = bearer(str(uuid.uuid4()), "tenant_admin")
     assert (await api.get("/v1/evaluations/2026-10", headers=other)).status_code == 404
+
+
+async def test_a_month_over_is_closed_for_every_district_once(
+    timed: TicketsContext, timed_api: httpx.AsyncClient, clock: SettableClock, district: District
+) -> None:
+    slug = f"auto-{uuid.uuid4().hex[:8]}"
+    async with timed.uow(tenant_id=None) as uow:
+        await map_model.remember_district(uow, uuid.UUID(district.tenant), slug, "历下区")
+        await uow.commit()
+    clock.at = datetime(2026, 12, 1, 0, 30, tzinfo=UTC)  # 08:30 on 1 December in Beijing
+    assert slug in await close_last_month_everywhere(timed)
+    assert slug not in await close_last_month_everywhere(timed)  # once
+    stored = await timed_api.get(
+        "/v1/evaluations/2026-11", headers=bearer(district.tenant, "tenant_admin")
+    )
+    assert stored.status_code == 200 and len(stored.json()) == 8

@@ -27,3 +27,8 @@ async def tenant_of(session: AsyncSession, slug: str) -> UUID | None:
         select(jurisdictions.c.tenant_id).where(jurisdictions.c.slug == slug)
     )
     return found
+
+
+async def all_jurisdictions(session: AsyncSession) -> list[tuple[str, UUID]]:
+    rows = await session.execute(select(jurisdictions.c.slug, jurisdictions.c.tenant_id))
+    return [(r.slug, r.tenant_id) for r in rows]

@@ -10,10 +10,13 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from sqlalchemy.exc import IntegrityError
+
 from civicgrid.tickets.v1 import events_pb2
 from civicgrid_platform.auth import Principal
 from civicgrid_platform.errors import Conflict, Forbidden, InvalidInput, NotFound
 from civicgrid_tickets.db.evaluation_repo import EvaluationRepository, city_view
+from civicgrid_tickets.db.jurisdictions_repo import all_jurisdictions
 from civicgrid_tickets.db.map_repo import MapRepository
 from civicgrid_tickets.domain.evaluation import (
     DEFAULT_FORMULA,
@@ -59,12 +62,17 @@ def _figures(e: UnitEvaluation) -> dict[str, float | None]:
 
 async def close_month(ctx: TicketsContext, actor: Principal, month: str) -> Closing:
     require_admin(actor)
+    return await close_district_month(ctx, actor.tenant_uuid, month, actor.subject)
+
+
+async def close_district_month(
+    ctx: TicketsContext, tenant_id: UUID, month: str, closed_by: str
+) -> Closing:
     start, end = month_bounds(ctx, month)
     now = ctx.clock()
     if end > now:
         raise Conflict(f"{month} is not over yet")
     formula: EvaluationFormula = DEFAULT_FORMULA
-    tenant_id = actor.tenant_uuid
     async with ctx.uow(tenant_id=tenant_id) as uow:
         repo = EvaluationRepository(uow.session, tenant_id)
         if await repo.closing(month) is not None:
@@ -86,7 +94,7 @@ async def close_month(ctx: TicketsContext, actor: Principal, month: str) -> Clos
             )
             for e in results
         ]
-        await repo.store(month, formula.version, rows, now, actor.subject)
+        await repo.store(month, formula.version, rows, now, closed_by)
         for e in results:
             if e.level.value == "district":
                 score = float(e.score) if e.score is not None else None
@@ -133,3 +141,28 @@ async def districts_of_the_city(
     month_bounds(ctx, month)
     async with ctx.uow(tenant_id=None) as uow:
         return await city_view(uow.session, month)
+
+
+def previous_month(ctx: TicketsContext, now: datetime) -> str:
+    local = now.astimezone(ctx.sla.calendar.zone)
+    year, month = (local.year, local.month - 1) if local.month > 1 else (local.year - 1, 12)
+    return f"{year:04d}-{month:02d}"
+
+
+async def close_last_month_everywhere(ctx: TicketsContext) -> list[str]:
+    """What the timers component does once a month is over: close it for every district that
+    has not closed it by hand. Returns the districts (slugs) closed now."""
+    month = previous_month(ctx, ctx.clock())
+    async with ctx.uow(tenant_id=None) as uow:
+        districts = await all_jurisdictions(uow.session)
+    closed = []
+    for slug, tenant_id in districts:
+        async with ctx.uow(tenant_id=tenant_id) as uow:
+            done = await EvaluationRepository(uow.session, tenant_id).closing(month)
+        if done is None:
+            try:
+                await close_district_month(ctx, tenant_id, month, "system")
+            except (Conflict, IntegrityError):
+                continue  # closed meanwhile, by hand or by another replica
+            closed.append(slug)
+    return closed
