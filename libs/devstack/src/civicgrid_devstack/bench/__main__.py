@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import platform
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
-from civicgrid_devstack.bench import events, grid, identity, tickets, tokens
+from civicgrid_devstack.bench import events, grid, identity, intake, tickets, tokens
 from civicgrid_devstack.bench.report import render
 from civicgrid_testkit import unique_name
 from civicgrid_testkit.servers import open_kafka, open_postgres
@@ -31,11 +34,21 @@ async def run(postgres_server: object, kafka_server: object, workdir: Path) -> N
     figures += await tickets.bench_sla_sweep(tickets_db)
     evaluation_db = await postgres_server.aprovision(unique_name("bench_evaluation"))  # type: ignore[attr-defined]
     figures += await tickets.bench_month_close(evaluation_db)
+    intake_db = await postgres_server.aprovision(unique_name("bench_intake"))  # type: ignore[attr-defined]
+    bare_db = await postgres_server.aprovision(unique_name("bench_bare"))  # type: ignore[attr-defined]
+    await asyncio.to_thread(_migrate_tickets, bare_db.owner_dsn)
+    figures += await intake.bench_intake(intake_db, bare_db, bootstrap, workdir)
     print(
         f"\nCivicGrid benchmarks — {platform.processor() or platform.machine()}, "
         f"Python {platform.python_version()}, real PostgreSQL + Kafka on 127.0.0.1\n"
     )
     print(render(figures))
+
+
+def _migrate_tickets(owner_dsn: str) -> None:
+    """The bare endpoint writes into tickets' own tables (migrated by the service's command)."""
+    env = {**os.environ, "CIVICGRID_DATABASE_URL": owner_dsn}
+    subprocess.run([sys.executable, "-m", "civicgrid_tickets", "migrate"], env=env, check=True)
 
 
 def main() -> None:
