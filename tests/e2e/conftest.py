@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -14,28 +15,53 @@ from civicgrid_testkit.processes import find_free_port
 ADMIN_PASSWORD = "platform-admin-e2e-1"
 
 
-@pytest.fixture(scope="session")
-def identity_process(
-    postgres, kafka, tmp_path_factory: pytest.TempPathFactory
+@contextmanager
+def _running(
+    name: str,
+    postgres: object,
+    kafka: object,
+    logs: Path,
+    *,
+    jwks_url: str | None = None,
+    env: dict[str, str] | None = None,
+    components: str = "http,grpc,consumers,relay,timers",
+    migrate: tuple[str, ...] = (),
 ) -> Iterator[ServiceProcess]:
-    spec = ServiceSpec("identity", find_free_port(), find_free_port())
-    db = postgres.provision(unique_name("e2e_identity"))
-    env = service_env(
+    """A service process on free ports with a database of its own, migrated and ready; the JWKS
+    defaults to its own (identity)."""
+    spec = ServiceSpec(name, find_free_port(), find_free_port())
+    db = postgres.provision(unique_name(f"e2e_{name}"))  # type: ignore[attr-defined]
+    full_env = service_env(
         spec,
         runtime_dsn=db.runtime_dsn,
         owner_dsn=db.owner_dsn,
-        kafka_bootstrap=kafka.bootstrap_servers,
-        jwks_url=f"http://127.0.0.1:{spec.http_port}/.well-known/jwks.json",
+        kafka_bootstrap=kafka.bootstrap_servers,  # type: ignore[attr-defined]
+        jwks_url=jwks_url or f"http://127.0.0.1:{spec.http_port}/.well-known/jwks.json",
     )
-    env["CIVICGRID_BOOTSTRAP_ADMIN_PASSWORD"] = ADMIN_PASSWORD
-    proc = ServiceProcess(spec, env, Path(tmp_path_factory.mktemp("logs")) / "identity.log")
-    proc.migrate("--bootstrap-admin")
+    full_env.update(env or {})
+    proc = ServiceProcess(spec, full_env, logs / f"{name}.log", components)
+    proc.migrate(*migrate)
     proc.start()
     try:
         proc.wait_ready()
         yield proc
     finally:
         proc.stop()
+
+
+@pytest.fixture(scope="session")
+def identity_process(
+    postgres, kafka, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ServiceProcess]:
+    with _running(
+        "identity",
+        postgres,
+        kafka,
+        tmp_path_factory.mktemp("logs"),
+        env={"CIVICGRID_BOOTSTRAP_ADMIN_PASSWORD": ADMIN_PASSWORD},
+        migrate=("--bootstrap-admin",),
+    ) as proc:
+        yield proc
 
 
 @pytest.fixture(scope="session")
@@ -44,23 +70,13 @@ def tickets_process(
 ) -> Iterator[ServiceProcess]:
     """Tickets as a process of its own, trusting identity's keys and learning districts from
     identity's events; no grid registry runs (its reports wait at city level)."""
-    spec = ServiceSpec("tickets", find_free_port(), find_free_port())
-    db = postgres.provision(unique_name("e2e_tickets"))
-    env = service_env(
-        spec,
-        runtime_dsn=db.runtime_dsn,
-        owner_dsn=db.owner_dsn,
-        kafka_bootstrap=kafka.bootstrap_servers,
+    with _running(
+        "tickets",
+        postgres,
+        kafka,
+        tmp_path_factory.mktemp("logs"),
         jwks_url=f"{identity_process.base_url}/.well-known/jwks.json",
-    )
-    env["CIVICGRID_BLOB_DIR"] = str(tmp_path_factory.mktemp("blobs"))
-    proc = ServiceProcess(
-        spec, env, Path(tmp_path_factory.mktemp("logs")) / "tickets.log", "http,consumers,relay"
-    )
-    proc.migrate()
-    proc.start()
-    try:
-        proc.wait_ready()
+        env={"CIVICGRID_BLOB_DIR": str(tmp_path_factory.mktemp("blobs"))},
+        components="http,consumers,relay",
+    ) as proc:
         yield proc
-    finally:
-        proc.stop()

@@ -33,3 +33,18 @@ def token_verifier(
         raise SystemExit("CIVICGRID_JWKS_URL is required (identity's /.well-known/jwks.json)")
     jwks = JwksCache(url)
     return jwks, TokenVerifier(jwks, issuer=settings.token_issuer, audience=settings.token_audience)
+
+
+class ServiceParts:
+    """Mixed into each service's object graph (a dataclass declaring `engine` and `jwks`):
+    the start-up and shutdown every service shares."""
+
+    engine: AsyncEngine
+    jwks: JwksCache
+
+    async def start(self) -> None:
+        """Nothing before the components run, unless the service says otherwise."""
+
+    async def aclose(self) -> None:
+        await self.jwks.aclose()
+        await self.engine.dispose()

@@ -20,7 +20,7 @@ from civicgrid_grid.usecases.context import GridContext
 from civicgrid_grid.usecases.resolve import DistrictIndexes
 from civicgrid_platform.auth import JwksCache, TokenVerifier
 from civicgrid_platform.components import grpc_component, outbox_relay
-from civicgrid_platform.composition import service_engine, token_verifier
+from civicgrid_platform.composition import ServiceParts, service_engine, token_verifier
 from civicgrid_platform.db.uow import UnitOfWorkFactory
 from civicgrid_platform.events.topics import TopicSpec, ensure_topics
 from civicgrid_platform.grpc.server import GrpcServer
@@ -30,7 +30,7 @@ logger = logging.getLogger(__name__)
 
 
 @dataclass
-class Grid:
+class Grid(ServiceParts):
     """The object graph of one grid process."""
 
     settings: GridSettings
@@ -40,15 +40,8 @@ class Grid:
     verifier: TokenVerifier
     jwks: JwksCache
 
-    async def start(self) -> None:
-        pass
-
     def components(self, names: Sequence[str]) -> list[Component]:
         return components(self, names)
-
-    async def aclose(self) -> None:
-        await self.jwks.aclose()
-        await self.engine.dispose()
 
 
 def build(settings: GridSettings) -> Grid:

@@ -19,7 +19,7 @@ from civicgrid_identity.usecases.context import IdentityContext, TokenPolicy
 from civicgrid_identity.usecases.keyring import KeyRing
 from civicgrid_platform.auth import JwksCache, TokenVerifier
 from civicgrid_platform.components import event_consumer, grpc_component, outbox_relay
-from civicgrid_platform.composition import service_engine, token_verifier
+from civicgrid_platform.composition import ServiceParts, service_engine, token_verifier
 from civicgrid_platform.db.uow import UnitOfWorkFactory
 from civicgrid_platform.events.topics import TopicSpec
 from civicgrid_platform.runner import Component, http_component
@@ -27,7 +27,7 @@ from civicgrid_platform.sealing import Sealer
 
 
 @dataclass
-class Identity:
+class Identity(ServiceParts):
     """The object graph of one identity process."""
 
     settings: IdentitySettings
@@ -42,10 +42,6 @@ class Identity:
 
     def components(self, names: Sequence[str]) -> list[Component]:
         return components(self, names)
-
-    async def aclose(self) -> None:
-        await self.jwks.aclose()
-        await self.engine.dispose()
 
 
 def token_policy(settings: IdentitySettings) -> TokenPolicy:

@@ -27,10 +27,10 @@ from civicgrid_platform.migrate import upgrade
 from civicgrid_tickets.__main__ import MIGRATIONS
 from civicgrid_tickets.db.tables import map_units, sla_timers, tickets
 from civicgrid_tickets.domain.sla_state import TicketClocks
+from civicgrid_tickets.jobs.sla_sweep import BATCH
 from civicgrid_tickets.usecases.context import TicketsContext
 from civicgrid_tickets.usecases.sla_sweep import sweep
 
-BATCH = 5000
 _TICKET_COLUMNS = (
     "id",
     "tenant_id",

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from civicgrid_platform.auth import JwksCache, TokenVerifier
 from civicgrid_platform.components import event_consumer, grpc_component, outbox_relay
-from civicgrid_platform.composition import service_engine, token_verifier
+from civicgrid_platform.composition import ServiceParts, service_engine, token_verifier
 from civicgrid_platform.db.uow import UnitOfWorkFactory
 from civicgrid_platform.events.topics import TopicSpec
 from civicgrid_platform.runner import Component, http_component
@@ -25,7 +25,7 @@ from civicgrid_tickets.usecases.context import IntakePolicy, TicketsContext
 
 
 @dataclass
-class Tickets:
+class Tickets(ServiceParts):
     """The object graph of one tickets process."""
 
     settings: TicketsSettings
@@ -34,15 +34,8 @@ class Tickets:
     verifier: TokenVerifier
     jwks: JwksCache
 
-    async def start(self) -> None:
-        pass
-
     def components(self, names: Sequence[str]) -> list[Component]:
         return components(self, names)
-
-    async def aclose(self) -> None:
-        await self.jwks.aclose()
-        await self.engine.dispose()
 
 
 def build(settings: TicketsSettings) -> Tickets:

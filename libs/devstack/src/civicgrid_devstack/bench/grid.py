@@ -9,16 +9,13 @@ import json
 import shutil
 import subprocess
 import sys
-import uuid
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from civicgrid_devstack.bench.jwks_server import JwksServer
+from civicgrid_devstack.bench.jwks_server import JwksServer, resident_token
 from civicgrid_devstack.bench.report import Figure
 from civicgrid_devstack.services import ServiceProcess, ServiceSpec, service_env
-from civicgrid_platform.auth import build_claims, generate_signing_key
-from civicgrid_platform.settings import PlatformSettings
+from civicgrid_platform.auth import generate_signing_key
 from civicgrid_testkit.processes import find_free_port
 from civicgrid_testkit.provisioning import ServiceDatabase
 
@@ -108,18 +105,7 @@ async def _bench_process(
     districts: str,
 ) -> list[Figure]:
     key = generate_signing_key()
-    settings = PlatformSettings()
-    token = key.sign(
-        build_claims(
-            issuer=settings.token_issuer,
-            audience=settings.token_audience,
-            subject=str(uuid.uuid4()),
-            tenant_id=tenant,
-            kind="person",
-            lifetime=timedelta(hours=1),
-            roles=("resident",),
-        )
-    )
+    token = resident_token(key, tenant)
     spec = ServiceSpec("grid", find_free_port(), find_free_port())
     log = workdir / "grid.log"
     log.unlink(missing_ok=True)

@@ -13,19 +13,16 @@ import shutil
 import subprocess
 import sys
 import time
-import uuid
-from datetime import timedelta
 from pathlib import Path
 
 import asyncpg
 import httpx
 
 from civicgrid_devstack.bench.grid import run_module
-from civicgrid_devstack.bench.jwks_server import JwksServer
+from civicgrid_devstack.bench.jwks_server import JwksServer, resident_token
 from civicgrid_devstack.bench.report import Figure, percentile
 from civicgrid_devstack.services import ServiceProcess, ServiceSpec, service_env
-from civicgrid_platform.auth import build_claims, generate_signing_key
-from civicgrid_platform.settings import PlatformSettings
+from civicgrid_platform.auth import generate_signing_key
 from civicgrid_testkit.processes import find_free_port
 from civicgrid_testkit.provisioning import ServiceDatabase
 
@@ -78,18 +75,7 @@ async def bench_intake(
         db.runtime_dsn,
     )
     key = generate_signing_key()
-    settings = PlatformSettings()
-    token = key.sign(
-        build_claims(
-            issuer=settings.token_issuer,
-            audience=settings.token_audience,
-            subject=str(uuid.uuid4()),
-            tenant_id=prep["tenant_id"],
-            kind="person",
-            lifetime=timedelta(hours=1),
-            roles=("resident",),
-        )
-    )
+    token = resident_token(key, prep["tenant_id"])
     body = workdir / "ticket.json"
     body.write_text(
         json.dumps(

@@ -1,14 +1,18 @@
-"""A JWKS document served on 127.0.0.1, so a benchmarked service trusts the bench's own key."""
+"""A JWKS document served on 127.0.0.1, so a benchmarked service trusts the bench's own key,
+and a resident's token signed with that key."""
 
 from __future__ import annotations
 
 import json
 import threading
+import uuid
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, Self
 
-from civicgrid_platform.auth import jwks_document
+from civicgrid_platform.auth import build_claims, jwks_document
+from civicgrid_platform.settings import PlatformSettings
 
 
 class JwksServer:
@@ -42,3 +46,18 @@ class JwksServer:
     ) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+
+def resident_token(key: Any, tenant_id: str) -> str:
+    """An hour's access token of a resident of the district, as the service's settings expect."""
+    settings = PlatformSettings()
+    claims = build_claims(
+        issuer=settings.token_issuer,
+        audience=settings.token_audience,
+        subject=str(uuid.uuid4()),
+        tenant_id=tenant_id,
+        kind="person",
+        lifetime=timedelta(hours=1),
+        roles=("resident",),
+    )
+    return str(key.sign(claims))

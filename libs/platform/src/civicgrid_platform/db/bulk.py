@@ -75,3 +75,10 @@ async def driver_connection(session: AsyncSession) -> Any:
     connection = await session.connection()
     raw = await connection.get_raw_connection()
     return raw.driver_connection
+
+
+async def prefer_hash_joins(session: AsyncSession) -> None:
+    """For the rest of the transaction, plan no nested loops. A bulk read right after a bulk
+    load runs before autovacuum has gathered statistics; a nested loop planned for "1 row" over
+    10^5 rows is then quadratic, while a hash join is right at any size."""
+    await session.execute(text("SET LOCAL enable_nestloop = off"))

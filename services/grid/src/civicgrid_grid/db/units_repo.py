@@ -7,14 +7,14 @@ from datetime import datetime
 from typing import Any, NamedTuple
 from uuid import UUID
 
-from sqlalchemy import and_, any_, bindparam, func, or_, select, text, update
+from sqlalchemy import and_, any_, bindparam, func, or_, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import UUID as PG_UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from civicgrid_grid.db.tables import unit_versions, units
 from civicgrid_grid.domain.records import UnitRecord
-from civicgrid_platform.db.bulk import copy_rows, driver_connection
+from civicgrid_platform.db.bulk import copy_rows, driver_connection, prefer_hash_joins
 
 _COLUMNS = (
     units.c.id,
@@ -188,16 +188,14 @@ class UnitsRepository:
         """Current units of these kinds that have a geometry, as WKB (what GEOS parses fastest,
         in bulk). Read straight from the driver: a replica loads 10^5 of these at start, and
         row processing would cost more than the query."""
+        await prefer_hash_joins(self.session)  # right after an import there are no statistics
         connection = await driver_connection(self.session)
-        # Right after a large import the tables have no statistics yet, and a nested loop
-        # planned for "1 row" over 10^5 rows is quadratic; a hash join is right at any size.
-        await connection.execute("SET LOCAL enable_nestloop = off")
         rows = await connection.fetch(_SHAPES, self.tenant_id, list(kinds))
         return [UnitShape(*row) for row in rows]
 
     async def by_codes(self) -> dict[str, UnitRecord]:
         """Every current unit of the tenant by code (what an import compares against)."""
-        await self.session.execute(text("SET LOCAL enable_nestloop = off"))  # see shapes()
+        await prefer_hash_joins(self.session)
         return {r.code: _record(r) for r in await self.session.execute(self._current())}
 
     async def insert_units(self, rows: Sequence[NewUnit]) -> None:

@@ -10,7 +10,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Request, Response
 
-from civicgrid_platform.errors import DomainError, Forbidden, InvalidInput, NotFound
+from civicgrid_platform.errors import DomainError, Forbidden, NotFound
 from civicgrid_tickets.api import open311_catalogue as catalogue_views
 from civicgrid_tickets.api.deps import Ctx
 from civicgrid_tickets.api.open311_errors import Open311Error, Open311ErrorKind, open311_error
@@ -66,8 +66,8 @@ async def _answer(suffix: str, work: Callable[[Open311Format], Awaitable[Respons
         failure = Open311Error(404, f"{missing.field or 'request'}: {missing.detail}")
     except Forbidden as refused_here:
         failure = Open311Error(403, refused_here.detail)
-    except (InvalidInput, DomainError) as bad:
-        failure = Open311Error(400, f"{getattr(bad, 'field', None) or 'request'}: {bad.detail}")
+    except DomainError as bad:  # invalid input, and whatever else the caller caused
+        failure = Open311Error(400, f"{bad.field or 'request'}: {bad.detail}")
     rendered = render_error(failure, fmt)
     return Response(rendered.body, rendered.status, media_type=rendered.content_type)
 

@@ -12,8 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from civicgrid_platform.db.bulk import copy_rows, driver_connection
+from civicgrid_platform.db.bulk import copy_rows, driver_connection, prefer_hash_joins
 from civicgrid_tickets.db.tables import district_scores, evaluation_closings, evaluations
+from civicgrid_tickets.domain.evaluation_counts import COUNT_FIELDS
 
 # Each ticket received in the month counts for its grid and every unit above it (unnest of the
 # grid and its ancestors), so a community's counts include its grids'. Commitments are counted
@@ -55,30 +56,17 @@ WITH received AS (
 SELECT m.id, m.parent_id, m.kind,
   coalesce(p.received, 0), coalesce(p.acknowledged, 0), coalesce(p.acknowledged_in_time, 0),
   coalesce(p.resolved, 0), coalesce(p.resolved_on_time, 0), coalesce(p.rated, 0),
-  coalesce(p.satisfied, 0), p.resolve_minutes_median, coalesce(p.resolved_in_grid, 0),
+  coalesce(p.satisfied, 0), coalesce(p.resolved_in_grid, 0),
   coalesce(p.resolved_in_community, 0), coalesce(p.reopened, 0),
-  coalesce(c.commitments_due, 0), coalesce(c.commitments_on_time, 0)
+  coalesce(c.commitments_due, 0), coalesce(c.commitments_on_time, 0), p.resolve_minutes_median
 FROM map_units m
 LEFT JOIN per_unit p ON p.unit_id = m.id
 LEFT JOIN promised c ON c.unit_id = m.id
 WHERE m.tenant_id = $1 AND m.retired = 0 AND m.kind IN ('district', 'street', 'community', 'grid')
 """
 
-COUNT_COLUMNS = (
-    "received",
-    "acknowledged",
-    "acknowledged_in_time",
-    "resolved",
-    "resolved_on_time",
-    "rated",
-    "satisfied",
-    "resolve_minutes_median",
-    "resolved_in_grid",
-    "resolved_in_community",
-    "reopened",
-    "commitments_due",
-    "commitments_on_time",
-)
+# The columns after unit, parent and level, in the SELECT's order: the counts, then the median.
+COUNT_COLUMNS = (*COUNT_FIELDS, "resolve_minutes_median")
 
 
 _STORED = (
@@ -103,10 +91,10 @@ class EvaluationRepository:
         self.tenant_id = tenant_id
 
     async def counts(self, start: datetime, end: datetime) -> list[dict[str, Any]]:
+        # Each aggregate once (MATERIALIZED), joined by hash: a nested loop re-aggregating per
+        # unit would be quadratic.
+        await prefer_hash_joins(self.session)
         connection = await driver_connection(self.session)
-        # Each aggregate once (MATERIALIZED), joined by hash: right after a bulk load there are
-        # no statistics, and a nested loop re-aggregating per unit is quadratic.
-        await connection.execute("SET LOCAL enable_nestloop = off")
         rows = await connection.fetch(_COUNTS, self.tenant_id, start, end)
         return [
             {"unit_id": str(r[0]), "parent_id": str(r[1]) if r[1] else None, "level": r[2]}

@@ -100,12 +100,6 @@ class MapRepository:
         )
         return [GridShape(r.id, r.code, r.geometry_wkb) for r in rows]
 
-    async def has_grids(self) -> bool:
-        query = select(map_units.c.id).where(
-            map_units.c.tenant_id == self.tenant_id, map_units.c.kind == "grid"
-        )
-        return (await self.session.execute(query.limit(1))).first() is not None
-
     async def units(self, unit_ids: Sequence[UUID]) -> dict[UUID, MapUnit]:
         if not unit_ids:
             return {}

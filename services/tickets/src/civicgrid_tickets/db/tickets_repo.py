@@ -85,14 +85,6 @@ class TicketsRepository:
         row = (await self.session.execute(query)).first()
         return TicketRecord(*row) if row else None
 
-    async def get_many(self, ticket_ids: Sequence[UUID]) -> dict[UUID, TicketRecord]:
-        if not ticket_ids:
-            return {}
-        query = select(*_COLUMNS).where(
-            tickets.c.tenant_id == self.tenant_id, tickets.c.id.in_(list(set(ticket_ids)))
-        )
-        return {r.id: TicketRecord(*r) for r in await self.session.execute(query)}
-
     async def sla_view(self, ticket_ids: Sequence[UUID]) -> dict[UUID, SlaView]:
         """What the SLA sweep needs of each ticket, and nothing more (it reads thousands at a
         time, straight from the driver)."""
