@@ -44,9 +44,6 @@ bench: setup ## benchmarks against the real servers; prints a table
 	@command -v ghz >/dev/null || [ -x "$$(go env GOPATH)/bin/ghz" ] || \
 		{ echo "installing ghz (gRPC load generator) with go install" >&2; \
 		  go install github.com/bojand/ghz/cmd/ghz@v0.121.0; }
-	@command -v hey >/dev/null || [ -x "$$(go env GOPATH)/bin/hey" ] || \
-		{ echo "installing hey (HTTP load generator) with go install" >&2; \
-		  go install github.com/rakyll/hey@v0.1.4; }
 	@PATH="$$PATH:$$(go env GOPATH)/bin" $(PY) -m civicgrid_devstack.bench
 
 GRIDS ?= 2000

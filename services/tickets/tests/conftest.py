@@ -26,6 +26,7 @@ from civicgrid_tickets.api.app import create_tickets_app
 from civicgrid_tickets.rpc.servicer import SERVICE_NAME, register
 from civicgrid_tickets.settings import TicketsSettings
 from civicgrid_tickets.usecases.context import TicketsContext
+from civicgrid_tickets.usecases.intake import intake_batcher
 from services.tickets.tests.tickets_support import (
     AUDIENCE,
     ISSUER,
@@ -51,11 +52,14 @@ async def tickets_engine(tickets_db: ServiceDatabase) -> AsyncIterator[AsyncEngi
 
 
 @pytest.fixture(scope="session")
-def tickets_ctx(
+async def tickets_ctx(
     tickets_engine: AsyncEngine, tmp_path_factory: pytest.TempPathFactory
-) -> TicketsContext:
+) -> AsyncIterator[TicketsContext]:
+    """As bootstrap builds it: reports that arrive together are taken in one batch."""
     blobs = FilesystemBlobStore(tmp_path_factory.mktemp("blobs"))
-    return TicketsContext(uow=UnitOfWorkFactory(tickets_engine), blobs=blobs)
+    batches = intake_batcher()
+    yield TicketsContext(uow=UnitOfWorkFactory(tickets_engine), blobs=blobs, intake_batches=batches)
+    await batches.aclose()
 
 
 @pytest.fixture

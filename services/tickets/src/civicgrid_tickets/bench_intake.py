@@ -5,7 +5,7 @@
 
 prepare: migrates and writes a district's map into tickets' read model (a lattice of 2,000
 square grids under communities, a street and the district, as grid events would), then prints
-ONE JSON object: tenant_id and a point (lat, lon) inside a grid.
+ONE JSON object: tenant_id and the lattice (origin, step, side, grids).
 
 bare: the yardstick — a FastAPI app whose POST /v1/tickets does only what intake must at the
 least: read the JSON body and write the ticket row and its outbox row in one transaction. No
@@ -49,7 +49,8 @@ _MAP_COLUMNS = (
 )
 ORIGIN = (117.0, 36.6)
 STEP = 0.003  # about 270 m x 330 m
-SIDE = 45  # 45 x 45 lattice, of which the first 2,000 cells are grids
+SIDE = 45  # 45 x 45 lattice, of which the first GRIDS cells are grids
+GRIDS = 2000
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -64,12 +65,12 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.command == "prepare":
         upgrade(MIGRATIONS, args.owner_dsn)
-        sys.stdout.write(json.dumps(asyncio.run(_prepare(args.runtime_dsn))) + "\n")
+        sys.stdout.write(json.dumps(asyncio.run(_prepare(args.runtime_dsn, args.owner_dsn))) + "\n")
         return
     uvicorn.run(_bare_app(args.runtime_dsn), host="127.0.0.1", port=args.port, log_level="warning")
 
 
-async def _prepare(dsn: str) -> dict[str, Any]:
+async def _prepare(dsn: str, owner_dsn: str) -> dict[str, Any]:
     tenant = uuid.uuid4()
     district, street = uuid.uuid4(), uuid.uuid4()
     rows: list[tuple[Any, ...]] = [
@@ -77,7 +78,7 @@ async def _prepare(dsn: str) -> dict[str, Any]:
         (street, tenant, "street", "370102001", "街道", district, [district], 1, None, None),
     ]
     community = street
-    for n in range(2000):
+    for n in range(GRIDS):
         if n % 30 == 0:
             community = uuid.uuid4()
             chain = [street, district]
@@ -104,7 +105,21 @@ async def _prepare(dsn: str) -> dict[str, Any]:
             await uow.commit()
     finally:
         await engine.dispose()
-    return {"tenant_id": str(tenant), "lat": ORIGIN[1] + STEP / 2, "lon": ORIGIN[0] + STEP / 2}
+    # As after any bulk load: the planner's statistics, so the first minute of load is not
+    # planned for an empty map (autovacuum would gather them, later).
+    connection = await asyncpg.connect(owner_dsn)
+    try:
+        await connection.execute("ANALYZE map_units")
+    finally:
+        await connection.close()
+    return {
+        "tenant_id": str(tenant),
+        "origin_lon": ORIGIN[0],
+        "origin_lat": ORIGIN[1],
+        "step": STEP,
+        "side": SIDE,
+        "grids": GRIDS,
+    }
 
 
 class _Body(BaseModel):

@@ -3,9 +3,10 @@
     python -m civicgrid_tickets.bench_sla --owner-dsn DSN --runtime-dsn DSN [--timers 100000]
 
 Migrates, writes --timers open tickets of one district (COPY, not timed) each with one due timer
-(half warnings, half breaches, so half the tickets climb a level), then times the sweep until
-nothing is due: claim with FOR UPDATE SKIP LOCKED, history lines, events into the outbox,
-escalations with fresh clocks and timers. Prints ONE JSON object: timers, seconds,
+(half warnings, half breaches, so half the tickets climb a level), started under the district's
+own SLA policy (version 2, published first), then times the sweep until nothing is due: claim
+with FOR UPDATE SKIP LOCKED, history lines, events into the outbox, escalations with fresh
+clocks (from the tickets' policy version) and timers. Prints ONE JSON object: timers, seconds,
 timers_per_second, warnings, breaches, escalations, batch.
 """
 
@@ -25,8 +26,10 @@ from civicgrid_platform.db.engine import create_engine
 from civicgrid_platform.db.uow import UnitOfWorkFactory
 from civicgrid_platform.migrate import upgrade
 from civicgrid_tickets.__main__ import MIGRATIONS
+from civicgrid_tickets.db.rules_repo import RulesRepository
 from civicgrid_tickets.db.tables import map_units, sla_timers, tickets
-from civicgrid_tickets.domain.sla_state import TicketClocks
+from civicgrid_tickets.domain.sla_state import DEFAULT_POLICY_BODY, TicketClocks
+from civicgrid_tickets.domain.tenant_rules import RuleKind
 from civicgrid_tickets.jobs.sla_sweep import BATCH
 from civicgrid_tickets.usecases.context import TicketsContext
 from civicgrid_tickets.usecases.sla_sweep import sweep
@@ -45,6 +48,7 @@ _TICKET_COLUMNS = (
     "level",
     "owner_unit_id",
     "sla_clocks",
+    "sla_policy_version",
     "created_at",
     "updated_at",
 )
@@ -97,6 +101,10 @@ async def _prepare(ctx: TicketsContext, count: int) -> None:
     clocks = json.dumps(TicketClocks.start(ctx.sla.policy, "roads", "P2", started).to_dict())
     chain = [community, street, district]
     async with ctx.uow(tenant_id=tenant) as uow:
+        # The district's own policy (the built-in's targets), so climbing looks a version up.
+        policy = await RulesRepository(uow.session, tenant).publish(
+            RuleKind.SLA_POLICY, DEFAULT_POLICY_BODY, started, "bench"
+        )
         units = [
             (district, tenant, "district", "370102", "d", None, [], 1),
             (street, tenant, "street", "370102001", "s", district, [district], 1),
@@ -110,7 +118,8 @@ async def _prepare(ctx: TicketsContext, count: int) -> None:
             units,
         )
         ids = [uuid.uuid4() for _ in range(count)]
-        fixed = ("roads", "P2", "acknowledged", "web", "bench", grid, chain, "grid", grid, clocks)
+        place = (grid, chain, "grid", grid)
+        fixed = ("roads", "P2", "acknowledged", "web", "bench", *place, clocks, policy)
         rows = [(i, tenant, f"2026-{n:07d}", *fixed, started, started) for n, i in enumerate(ids)]
         await copy_rows(uow.session, tickets, _TICKET_COLUMNS, rows)
         due = started + timedelta(days=1)

@@ -22,6 +22,8 @@ from civicgrid_tickets.jobs.sla_sweep import sweep_periodically
 from civicgrid_tickets.rpc.servicer import SERVICE_NAME, register
 from civicgrid_tickets.settings import TicketsSettings
 from civicgrid_tickets.usecases.context import IntakePolicy, TicketsContext
+from civicgrid_tickets.usecases.intake import intake_batcher
+from civicgrid_tickets.usecases.rules_book import RulesBook
 
 
 @dataclass
@@ -37,6 +39,11 @@ class Tickets(ServiceParts):
     def components(self, names: Sequence[str]) -> list[Component]:
         return components(self, names)
 
+    async def aclose(self) -> None:
+        if self.ctx.intake_batches is not None:
+            await self.ctx.intake_batches.aclose()
+        await super().aclose()
+
 
 def build(settings: TicketsSettings) -> Tickets:
     engine = service_engine(settings)
@@ -48,6 +55,8 @@ def build(settings: TicketsSettings) -> Tickets:
             duplicate_window_hours=settings.duplicate_window_hours,
         ),
         blobs=FilesystemBlobStore(settings.blob_dir),
+        rules=RulesBook(refresh_after=settings.rules_refresh_seconds),
+        intake_batches=intake_batcher(),
     )
     jwks, verifier = token_verifier(settings)
     return Tickets(settings, engine, ctx, verifier, jwks)

@@ -22,3 +22,6 @@ class TicketsSettings(PlatformSettings):
     identity_url: str = "http://127.0.0.1:8101"
     # Photos: a directory (a persistent volume in Kubernetes).
     blob_dir: Path = Path("blobs")
+    # How long a replica trusts its cached "current version" of a district's SLA policy,
+    # calendar and formula: a version published through another replica takes effect within it.
+    rules_refresh_seconds: float = Field(default=5.0, ge=0, le=300)

@@ -16,20 +16,23 @@ from uuid import UUID
 
 from opentelemetry import context as otel_context
 from opentelemetry import propagate
-from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from civicgrid_platform.db.bulk import copy_rows
+from civicgrid_platform.db.bulk import copy_rows, driver_connection
 from civicgrid_platform.db.outbox_table import OUTBOX, OUTBOX_CHANNEL
 from civicgrid_platform.db.tenancy import bind_tenant
 from civicgrid_platform.events.cloudevents import OutgoingEvent
 
 # Delivered by PostgreSQL only when (and if) the transaction commits; the relay listens.
-_WAKE_RELAY = text(f"SELECT pg_notify('{OUTBOX_CHANNEL}', '')")
+_WAKE_RELAY = f"SELECT pg_notify('{OUTBOX_CHANNEL}', '')"
 
 # From this many events on (a district import), the outbox is filled by COPY, not executemany.
 BULK_EVENTS = 500
 _OUTBOX_COLUMNS = ("event_id", "topic", "key", "headers", "payload", "tenant_id")
+_INSERT_EVENT = (
+    f"INSERT INTO {OUTBOX.name} ({', '.join(_OUTBOX_COLUMNS)})"  # noqa: S608 - our own names
+    " VALUES ($1, $2, $3, $4, $5, $6)"
+)
 
 
 class UnitOfWorkError(RuntimeError):
@@ -135,23 +138,27 @@ class UnitOfWork:
         """Write the queued events to the outbox and commit, once."""
         session = self.session
         pending = self._pending_events
-        if len(pending) >= BULK_EVENTS:
-            rows = (
-                (
-                    e["event_id"],
-                    e["topic"],
-                    e["key"],
-                    json.dumps(e["headers"]),
-                    e["payload"],
-                    e["tenant_id"],
-                )
-                for e in pending
+        rows = [
+            (
+                e["event_id"],
+                e["topic"],
+                e["key"],
+                json.dumps(e["headers"]),
+                e["payload"],
+                e["tenant_id"],
             )
+            for e in pending
+        ]
+        if len(rows) >= BULK_EVENTS:
             await copy_rows(session, OUTBOX, _OUTBOX_COLUMNS, rows)
-        elif pending:
-            await session.execute(insert(OUTBOX), pending)
-        if pending:
-            await session.execute(_WAKE_RELAY)
+        elif rows:
+            # Straight through the driver, one pipelined statement: a busy write path adds tens
+            # of events per transaction, and building SQLAlchemy's insert costs more than that.
+            connection = await driver_connection(session)
+            await connection.executemany(_INSERT_EVENT, rows)
+        if rows:
+            connection = await driver_connection(session)
+            await connection.execute(_WAKE_RELAY)
         await session.commit()
         self._committed = True
         self._pending_events.clear()

@@ -9,7 +9,7 @@ from fastapi import Depends, Request
 from civicgrid_grid.usecases.context import GridContext
 
 
-def _ctx(request: Request) -> GridContext:
+async def _ctx(request: Request) -> GridContext:
     ctx: GridContext = request.app.state.grid_ctx
     return ctx
 

@@ -10,17 +10,17 @@ from civicgrid_identity.usecases.context import IdentityContext
 from civicgrid_identity.usecases.keyring import KeyRing
 
 
-def _ctx(request: Request) -> IdentityContext:
+async def _ctx(request: Request) -> IdentityContext:
     ctx: IdentityContext = request.app.state.identity_ctx
     return ctx
 
 
-def _keyring(request: Request) -> KeyRing:
+async def _keyring(request: Request) -> KeyRing:
     keyring: KeyRing = request.app.state.keyring
     return keyring
 
 
-def _source(request: Request) -> str:
+async def _source(request: Request) -> str:
     """The client address for login throttling; X-Forwarded-For only from a trusted proxy."""
     peer = request.client.host if request.client else "unknown"
     if peer in request.app.state.trusted_proxy_hosts:

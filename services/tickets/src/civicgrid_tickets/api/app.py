@@ -14,6 +14,7 @@ from civicgrid_tickets.api import (
     routes_meetings,
     routes_open311,
     routes_photos,
+    routes_rules,
     routes_tickets,
 )
 from civicgrid_tickets.api.open311_keys import Open311Keys
@@ -32,6 +33,7 @@ def create_tickets_app(
         routes_evaluation,
         routes_open311,
         routes_photos,
+        routes_rules,
     )
     app = create_service_app(
         settings=settings,

@@ -9,7 +9,7 @@ from fastapi import Depends, Request
 from civicgrid_tickets.usecases.context import TicketsContext
 
 
-def _ctx(request: Request) -> TicketsContext:
+async def _ctx(request: Request) -> TicketsContext:
     ctx: TicketsContext = request.app.state.tickets_ctx
     return ctx
 

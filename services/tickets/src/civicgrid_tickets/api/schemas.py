@@ -67,6 +67,7 @@ class TicketRead(BaseModel):
     owner_department_id: UUID | None
     merged_into: UUID | None
     rating: int | None
+    sla_policy_version: int = Field(description="the district's SLA policy it started with")
     acknowledge_due_at: datetime | None
     resolve_due_at: datetime | None
     created_at: datetime
@@ -199,3 +200,23 @@ class PhotoRead(BaseModel):
     sha256: str
     uploaded_at: datetime
     url: str
+
+
+class RuleVersionRead(BaseModel):
+    kind: str
+    version: int
+    published_at: datetime | None = Field(description="None for the built-in version 1")
+    published_by: str | None
+    body: dict[str, Any]
+
+
+class RuleVersionEntryRead(BaseModel):
+    version: int
+    published_at: datetime | None
+    published_by: str | None
+
+
+class RulesRead(BaseModel):
+    kind: str
+    current: RuleVersionRead
+    versions: list[RuleVersionEntryRead] = Field(description="oldest first, the built-in 1 too")

@@ -35,6 +35,7 @@ def ticket(t: TicketRecord) -> schemas.TicketRead:
         owner_department_id=t.owner_department_id,
         merged_into=t.merged_into,
         rating=t.rating,
+        sla_policy_version=t.sla_policy_version,
         acknowledge_due_at=t.acknowledge_due_at,
         resolve_due_at=t.resolve_due_at,
         created_at=t.created_at,

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from uuid import UUID
 
 import asyncpg
-from sqlalchemy import select, text, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -38,16 +38,6 @@ class MapDepartment:
     name: str
     categories: list[str]
     jurisdiction_unit_ids: list[UUID]
-
-
-# Grids whose bounding box, widened by a margin in degrees, holds the point: the candidates a
-# point may lie in or near. The GiST index on bbox answers it.
-_GRIDS_NEAR = text(
-    "SELECT id, code, geometry_wkb FROM map_units"
-    " WHERE tenant_id = :tenant AND kind = 'grid' AND retired = 0"
-    " AND bbox && box(point(CAST(:x1 AS float8), CAST(:y1 AS float8)),"
-    " point(CAST(:x2 AS float8), CAST(:y2 AS float8)))"
-)
 
 
 class MapRepository:
@@ -87,19 +77,6 @@ class MapRepository:
             .values(retired=1)
         )
 
-    async def grids_near(self, lat: float, lon: float, dlat: float, dlon: float) -> list[GridShape]:
-        rows = await self.session.execute(
-            _GRIDS_NEAR,
-            {
-                "tenant": self.tenant_id,
-                "x1": lon - dlon,
-                "y1": lat - dlat,
-                "x2": lon + dlon,
-                "y2": lat + dlat,
-            },
-        )
-        return [GridShape(r.id, r.code, r.geometry_wkb) for r in rows]
-
     async def units(self, unit_ids: Sequence[UUID]) -> dict[UUID, MapUnit]:
         if not unit_ids:
             return {}
@@ -127,19 +104,6 @@ class MapRepository:
             statement.on_conflict_do_update(index_elements=[map_departments.c.id], set_=values)
         )
 
-    async def departments_for(self, category: str) -> list[MapDepartment]:
-        query = select(
-            map_departments.c.id,
-            map_departments.c.name,
-            map_departments.c.categories,
-            map_departments.c.jurisdiction_unit_ids,
-        ).where(
-            map_departments.c.tenant_id == self.tenant_id,
-            map_departments.c.deleted == 0,
-            map_departments.c.categories.contains([category]),
-        )
-        return [MapDepartment(*r) for r in await self.session.execute(query)]
-
     async def grant(
         self, binding_id: str, person_id: UUID, role: str, unit_id: UUID | None
     ) -> None:
@@ -161,15 +125,3 @@ class MapRepository:
                 role_holders.c.binding_id == binding_id,
             )
         )
-
-    async def holders(self, roles: Sequence[str], unit_id: UUID | None) -> list[UUID]:
-        """People holding one of `roles` bound exactly at unit_id (None: tenant-wide)."""
-        unit = (
-            role_holders.c.unit_id.is_(None)
-            if unit_id is None
-            else role_holders.c.unit_id == unit_id
-        )
-        query = select(role_holders.c.person_id).where(
-            role_holders.c.tenant_id == self.tenant_id, role_holders.c.role.in_(list(roles)), unit
-        )
-        return sorted({r.person_id for r in await self.session.execute(query)}, key=str)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    CheckConstraint,
     Column,
     DateTime,
     Float,
@@ -122,6 +123,13 @@ tickets = Table(
     Index("ix_tickets_tenant_status", "tenant_id", "status"),
     Index("ix_tickets_duplicates", "tenant_id", "category", "created_at"),
     Index("ix_tickets_ancestors", "ancestor_ids", postgresql_using="gin"),
+    # Where reports were made, for the duplicate check's "within a radius" (migration 0008).
+    Index(
+        "ix_tickets_location",
+        text("point(lon, lat)"),
+        postgresql_using="gist",
+        postgresql_where=text("lat IS NOT NULL AND lon IS NOT NULL"),
+    ),
     Index(
         "uq_tickets_idempotency",
         "tenant_id",
@@ -257,6 +265,24 @@ district_scores = Table(
     Column("received", Integer, nullable=False),
     Column("score", Float),
     Column("figures", JSONB, nullable=False),
+)
+
+# Each district's published rules: SLA policies, working calendars and evaluation formulas, each
+# kind numbered from 2 (version 1 is the built-in default, not stored). Never updated: a ticket
+# or a month's snapshot names the version it used, which must read the same forever.
+tenant_rules = Table(
+    "tenant_rules",
+    metadata,
+    Column("tenant_id", UUID(as_uuid=True), primary_key=True),
+    Column("kind", Text, primary_key=True),  # sla_policy | calendar | evaluation_formula
+    Column("version", Integer, primary_key=True),
+    Column("body", JSONB, nullable=False),  # as the domain's from_dict reads it, without version
+    Column("published_at", DateTime(timezone=True), nullable=False),
+    Column("published_by", String(64), nullable=False),
+    CheckConstraint(
+        "kind IN ('sla_policy', 'calendar', 'evaluation_formula')", name="ck_tenant_rules_kind"
+    ),
+    CheckConstraint("version >= 2", name="ck_tenant_rules_version"),
 )
 
 # --- read models -------------------------------------------------------------------------

@@ -9,30 +9,21 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import and_, any_, bindparam, func, insert, or_, select, text
+from sqlalchemy import and_, any_, bindparam, func, insert, or_, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import UUID as PG_UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from civicgrid_platform.db.bulk import copy_rows, driver_connection, update_rows
 from civicgrid_tickets.db.tables import sla_timers, ticket_history, ticket_photos, tickets
-from civicgrid_tickets.domain.duplicates import Candidate
 from civicgrid_tickets.domain.records import HistoryEntry, PhotoRecord, SlaView, TicketRecord
 from civicgrid_tickets.domain.sla_state import COMMITMENT_CLOCK, Timer
 
 _COLUMNS = [tickets.c[f.name] for f in fields(TicketRecord)]
 
-# Takes the tenant's next number for the year in one statement (the row lock serialises takers).
-_NEXT_NUMBER = text(
-    "INSERT INTO ticket_numbers (tenant_id, year, last) VALUES (:tenant, :year, 1)"
-    " ON CONFLICT (tenant_id, year) DO UPDATE SET last = ticket_numbers.last + 1"
-    " RETURNING last"
-)
-
-
 _SLA_VIEW = (
     "SELECT id, tenant_id, status, level, category, priority, grid_id, ancestor_ids,"
-    " highest_level"
+    " highest_level, sla_policy_version"
     " FROM tickets WHERE tenant_id = $1 AND id = ANY($2::uuid[])"
 )
 _HISTORY_COLUMNS = (
@@ -61,13 +52,6 @@ class TicketsRepository:
     def __init__(self, session: AsyncSession, tenant_id: UUID) -> None:
         self.session = session
         self.tenant_id = tenant_id
-
-    async def next_number(self, year: int) -> str:
-        last = await self.session.scalar(_NEXT_NUMBER, {"tenant": self.tenant_id, "year": year})
-        return f"{year}-{int(last or 0):06d}"
-
-    async def insert(self, record: TicketRecord) -> None:
-        await self.session.execute(insert(tickets).values(**asdict(record)))
 
     async def record(self, ticket_id: UUID, entry: HistoryEntry) -> None:
         await self.session.execute(
@@ -109,28 +93,6 @@ class TicketsRepository:
             .order_by(h.id)
         )
         return [HistoryEntry(*r) for r in await self.session.execute(query)]
-
-    async def recent_nearby(
-        self,
-        category: str,
-        since: datetime,
-        lat: float,
-        lon: float,
-        dlat: float,
-        dlon: float,
-    ) -> list[Candidate]:
-        """Open tickets of the category reported since `since` in a box around the point."""
-        t = tickets.c
-        query = select(t.id, t.number, t.lat, t.lon, t.description).where(
-            t.tenant_id == self.tenant_id,
-            t.category == category,
-            t.created_at >= since,
-            t.status.not_in(("closed", "rejected", "merged")),
-            t.lat.between(lat - dlat, lat + dlat),
-            t.lon.between(lon - dlon, lon + dlon),
-        )
-        rows = await self.session.execute(query.order_by(t.created_at.desc()).limit(200))
-        return [Candidate(str(r.id), r.number, r.lat, r.lon, r.description) for r in rows]
 
     async def page(
         self,

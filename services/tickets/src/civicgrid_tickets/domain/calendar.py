@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
+from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 from civicgrid_platform.errors import InvalidInput
@@ -180,12 +181,11 @@ def as_utc(value: datetime, name: str) -> datetime:
     return value.astimezone(UTC)
 
 
-DEFAULT_CALENDAR = WorkingCalendar.from_dict(
-    {
-        "timezone": "Asia/Shanghai",
-        "hours": {
-            day: [["09:00", "12:00"], ["13:00", "18:00"]]
-            for day in ("mon", "tue", "wed", "thu", "fri")
-        },
-    }
-)
+# Every district's calendar until it publishes its own; the body is in the shape it would publish.
+DEFAULT_CALENDAR_BODY: Final[dict[str, Any]] = {
+    "timezone": "Asia/Shanghai",
+    "hours": {
+        day: [["09:00", "12:00"], ["13:00", "18:00"]] for day in ("mon", "tue", "wed", "thu", "fri")
+    },
+}
+DEFAULT_CALENDAR = WorkingCalendar.from_dict(DEFAULT_CALENDAR_BODY)

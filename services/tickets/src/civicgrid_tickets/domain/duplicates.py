@@ -39,10 +39,27 @@ def _normalised(text: str) -> str:
 def similarity(a: str, b: str) -> float:
     """0..1: character-level likeness after removing spaces and punctuation (works for Chinese,
     which has no word boundaries to compare)."""
-    x, y = _normalised(a), _normalised(b)
-    if not x or not y:
-        return 0.0
-    return SequenceMatcher(None, x, y, autojunk=False).ratio()
+    return _Likeness(a).to(b)
+
+
+class _Likeness:
+    """One text compared with many: normalised and indexed once (SequenceMatcher caches its
+    second sequence)."""
+
+    def __init__(self, text: str) -> None:
+        self._matcher = SequenceMatcher(None, autojunk=False)
+        self._empty = not _normalised(text)
+        self._matcher.set_seq2(_normalised(text))
+
+    def to(self, other: str, at_least: float = 0.0) -> float:
+        """The likeness, or 0.0 as soon as it is known to be below at_least."""
+        candidate = _normalised(other)
+        if self._empty or not candidate:
+            return 0.0
+        self._matcher.set_seq1(candidate)
+        if self._matcher.real_quick_ratio() < at_least or self._matcher.quick_ratio() < at_least:
+            return 0.0
+        return self._matcher.ratio()
 
 
 def suggest(
@@ -50,11 +67,13 @@ def suggest(
 ) -> list[Suggestion]:
     """Candidates within radius_m that are very close or read alike, most alike first."""
     found = []
+    likeness = _Likeness(description)
     for c in candidates:
         distance = haversine_m(lat, lon, c.lat, c.lon)
         if distance > radius_m:
             continue
-        score = similarity(description, c.description)
+        # Far enough away, only the texts decide: skip the full comparison when it cannot pass.
+        score = likeness.to(c.description, 0.0 if distance <= NEAR_ENOUGH_M else TEXT_THRESHOLD)
         if score >= TEXT_THRESHOLD or distance <= NEAR_ENOUGH_M:
             found.append(Suggestion(c.ticket_id, c.number, round(distance, 1), round(score, 3)))
     return sorted(found, key=lambda s: (-s.similarity, s.distance_m))[:5]

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Final
 
 from civicgrid_platform.errors import InvalidInput
 from civicgrid_tickets.domain.evaluation_figures import FIGURE_NAMES
@@ -120,19 +120,22 @@ def _number(value: object, field: str) -> Decimal:
     return number
 
 
-DEFAULT_FORMULA = EvaluationFormula(
-    version=1,
-    # Out of 100 for readability. Outcomes residents feel (resolved at all, satisfied) weigh most;
-    # speed and the "small matters stay in the grid" shares refine the picture.
-    weights={
-        "response_rate": Decimal(15),
-        "resolution_rate": Decimal(20),
-        "on_time_rate": Decimal(15),
-        "satisfaction_rate": Decimal(20),
-        "median_resolve_hours": Decimal(5),
-        "in_grid_share": Decimal(5),
-        "in_community_share": Decimal(5),
-        "reopen_rate": Decimal(5),
-        "commitment_on_time_rate": Decimal(10),
+# Version 1 of every district's formula until it publishes its own; the body is in the shape it
+# would publish. Out of 100 for readability. Outcomes residents feel (resolved at all, satisfied)
+# weigh most; speed and the "small matters stay in the grid" shares refine the picture.
+DEFAULT_FORMULA_BODY: Final[dict[str, Any]] = {
+    "weights": {
+        "response_rate": 15,
+        "resolution_rate": 20,
+        "on_time_rate": 15,
+        "satisfaction_rate": 20,
+        "median_resolve_hours": 5,
+        "in_grid_share": 5,
+        "in_community_share": 5,
+        "reopen_rate": 5,
+        "commitment_on_time_rate": 10,
     },
-)
+    "target_resolve_hours": int(DEFAULT_TARGET_RESOLVE_HOURS),
+    "min_sample": DEFAULT_MIN_SAMPLE,
+}
+DEFAULT_FORMULA = EvaluationFormula.from_dict({"version": 1, **DEFAULT_FORMULA_BODY})

@@ -76,6 +76,7 @@ class SlaView:
     grid_id: UUID | None
     ancestor_ids: list[UUID]
     highest_level: str
+    sla_policy_version: int  # the policy it started with, and climbs by
 
 
 @dataclass(frozen=True, slots=True)

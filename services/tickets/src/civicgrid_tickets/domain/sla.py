@@ -18,6 +18,7 @@ from civicgrid_tickets.domain.sla_clock import ClockKind, ClockState, SlaClock
 
 __all__ = [
     "ANY",
+    "MAX_BUDGET_MINUTES",
     "ClockKind",
     "ClockState",
     "Priority",
@@ -29,6 +30,8 @@ __all__ = [
 
 ANY = "*"
 _ZERO = timedelta(0)
+# A year of minutes: no real budget is longer, and a typo's 10**20 would overflow timedelta.
+MAX_BUDGET_MINUTES = 366 * 24 * 60
 
 
 class Priority(StrEnum):
@@ -164,6 +167,8 @@ def _minutes(raw: Mapping[str, object], name: str, where: str) -> timedelta:
         raise InvalidInput(
             "a positive whole number of minutes is required", field=f"{where}.{name}"
         )
+    if value > MAX_BUDGET_MINUTES:
+        raise InvalidInput(f"at most {MAX_BUDGET_MINUTES} minutes", field=f"{where}.{name}")
     return timedelta(minutes=value)
 
 

@@ -6,45 +6,43 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Final
 
 from civicgrid_tickets.domain.calendar import WorkingCalendar
 from civicgrid_tickets.domain.sla import ClockKind, Priority, SlaClock, SlaPolicy, SlaTarget
 
 # Version 1 of every district's policy until it sets its own: emergencies count every minute,
-# everything else counts working time.
-DEFAULT_POLICY = SlaPolicy.from_dict(
-    {
-        "version": 1,
-        "targets": [
-            {
-                "category": "*",
-                "priority": "P0",
-                "acknowledge_within_minutes": 15,
-                "resolve_within_minutes": 240,
-                "working_time": False,
-            },
-            {
-                "category": "*",
-                "priority": "P1",
-                "acknowledge_within_minutes": 120,
-                "resolve_within_minutes": 8 * 60,
-            },
-            {
-                "category": "*",
-                "priority": "P2",
-                "acknowledge_within_minutes": 4 * 60,
-                "resolve_within_minutes": 3 * 8 * 60,
-            },
-            {
-                "category": "*",
-                "priority": "P3",
-                "acknowledge_within_minutes": 8 * 60,
-                "resolve_within_minutes": 5 * 8 * 60,
-            },
-        ],
-    }
-)
+# everything else counts working time. The body is what a tenant admin would publish for it.
+DEFAULT_POLICY_BODY: Final[dict[str, Any]] = {
+    "targets": [
+        {
+            "category": "*",
+            "priority": "P0",
+            "acknowledge_within_minutes": 15,
+            "resolve_within_minutes": 240,
+            "working_time": False,
+        },
+        {
+            "category": "*",
+            "priority": "P1",
+            "acknowledge_within_minutes": 120,
+            "resolve_within_minutes": 8 * 60,
+        },
+        {
+            "category": "*",
+            "priority": "P2",
+            "acknowledge_within_minutes": 4 * 60,
+            "resolve_within_minutes": 3 * 8 * 60,
+        },
+        {
+            "category": "*",
+            "priority": "P3",
+            "acknowledge_within_minutes": 8 * 60,
+            "resolve_within_minutes": 5 * 8 * 60,
+        },
+    ],
+}
+DEFAULT_POLICY = SlaPolicy.from_dict({"version": 1, **DEFAULT_POLICY_BODY})
 
 
 # The sla_timers clock of a joint-meeting commitment's deadline.

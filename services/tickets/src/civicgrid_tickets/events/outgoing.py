@@ -26,6 +26,7 @@ _TYPES: dict[type[Message], str] = {
     events_pb2.CommitmentMade: "commitment.made",
     events_pb2.CommitmentOverdue: "commitment.overdue",
     events_pb2.EvaluationPublished: "evaluation.published",
+    events_pb2.RulesPublished: "rules.published",
 }
 
 ticket_event = EventFactory(TOPIC, SOURCE, _TYPES)

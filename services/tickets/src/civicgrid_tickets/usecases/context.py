@@ -5,14 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from civicgrid_platform.auth import Principal
+from civicgrid_platform.batching import Batcher
 from civicgrid_platform.db.uow import UnitOfWorkFactory
 from civicgrid_platform.errors import Forbidden
 from civicgrid_tickets.domain.calendar import DEFAULT_CALENDAR, WorkingCalendar
 from civicgrid_tickets.domain.sla import SlaPolicy
 from civicgrid_tickets.domain.sla_state import DEFAULT_POLICY
 from civicgrid_tickets.usecases.ports import BlobStore
+from civicgrid_tickets.usecases.rules_book import RulesBook
 
 # Roles of people who work tickets (identity's names); their bindings say at which unit.
 STAFF_ROLES = (
@@ -40,8 +43,8 @@ class IntakePolicy:
 
 @dataclass(frozen=True, slots=True)
 class SlaRules:
-    """Deadlines: the policy every ticket starts with and the working calendar they count in.
-    (One for all districts until districts set their own.)"""
+    """The built-in deadlines: version 1 of the policy and the calendar, every district's until
+    it publishes its own. Use cases ask `TicketsContext.rules` for a district's rules."""
 
     policy: SlaPolicy = DEFAULT_POLICY
     calendar: WorkingCalendar = DEFAULT_CALENDAR
@@ -52,11 +55,16 @@ class TicketsContext:
     uow: UnitOfWorkFactory
     intake: IntakePolicy = field(default_factory=IntakePolicy)
     sla: SlaRules = field(default_factory=SlaRules)
+    # Each district's SLA policies, calendars and evaluation formulas, cached (see rules_book).
+    rules: RulesBook = field(default_factory=RulesBook)
     clock: Callable[[], datetime] = utc_now
     # Where photos live; None in processes that never handle one (benchmarks, sweeps).
     blobs: BlobStore | None = None
+    # Reports that arrive together are taken in one transaction (bootstrap builds it: see
+    # intake.intake_batcher); None takes each report on its own.
+    intake_batches: Batcher[Any, Any] | None = None
 
 
-def require_admin(principal: Principal) -> None:
+def require_admin(principal: Principal, doing: str = "changes the category catalogue") -> None:
     if not principal.has_role(*ADMIN_ROLES):
-        raise Forbidden("only a tenant admin changes the category catalogue")
+        raise Forbidden(f"only a tenant admin {doing}")

@@ -19,9 +19,7 @@ from civicgrid_tickets.db.evaluation_repo import EvaluationRepository, city_view
 from civicgrid_tickets.db.jurisdictions_repo import all_jurisdictions
 from civicgrid_tickets.db.map_repo import MapRepository
 from civicgrid_tickets.domain.evaluation import (
-    DEFAULT_FORMULA,
     FIGURE_NAMES,
-    EvaluationFormula,
     UnitCounts,
     UnitEvaluation,
     evaluate,
@@ -31,7 +29,6 @@ from civicgrid_tickets.events.outgoing import ticket_event
 from civicgrid_tickets.usecases.context import TicketsContext, require_admin
 
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
-FORMULAS = {DEFAULT_FORMULA.version: DEFAULT_FORMULA}
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +58,7 @@ def _figures(e: UnitEvaluation) -> dict[str, float | None]:
 
 
 async def close_month(ctx: TicketsContext, actor: Principal, month: str) -> Closing:
-    require_admin(actor)
+    require_admin(actor, "closes a month")
     return await close_district_month(ctx, actor.tenant_uuid, month, actor.subject)
 
 
@@ -72,11 +69,13 @@ async def close_district_month(
     now = ctx.clock()
     if end > now:
         raise Conflict(f"{month} is not over yet")
-    formula: EvaluationFormula = DEFAULT_FORMULA
     async with ctx.uow(tenant_id=tenant_id) as uow:
         repo = EvaluationRepository(uow.session, tenant_id)
         if await repo.closing(month) is not None:
             raise Conflict(f"{month} is already closed; its snapshot stands")
+        # The formula in force as the month closes, read afresh rather than from the cache: a
+        # closing is final, so it must not miss a formula just published on another replica.
+        formula = (await ctx.rules.current(uow.session, tenant_id, refresh=True)).formula
         counts = await repo.counts(start, end)
         results = evaluate([UnitCounts(**c) for c in counts], formula)
         by_unit = {c["unit_id"]: c for c in counts}
@@ -124,10 +123,11 @@ async def stored_evaluation(
 async def evaluation_csv(ctx: TicketsContext, actor: Principal, month: str) -> str:
     """The published table, rebuilt from the stored counts by the formula version they used."""
     rows = await stored_evaluation(ctx, actor, month)
-    formula = FORMULAS[rows[0]["formula_version"]]
-    results = evaluate([UnitCounts(**r["counts"]) for r in rows], formula)
-    async with ctx.uow(tenant_id=actor.tenant_uuid) as uow:
-        units = await MapRepository(uow.session, actor.tenant_uuid).units(
+    tenant_id = actor.tenant_uuid
+    async with ctx.uow(tenant_id=tenant_id) as uow:
+        formula = await ctx.rules.formula(uow.session, tenant_id, rows[0]["formula_version"])
+        results = evaluate([UnitCounts(**r["counts"]) for r in rows], formula)
+        units = await MapRepository(uow.session, tenant_id).units(
             [UUID(e.unit_id) for e in results]
         )
     return to_csv(results, month, {str(k): u.name for k, u in units.items()})

@@ -4,13 +4,14 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from uuid import UUID
 
 import numpy as np
 import shapely
 
-from civicgrid_tickets.db.map_repo import MapDepartment, MapRepository
+from civicgrid_tickets.db.map_repo import GridShape, MapDepartment, MapUnit
 from civicgrid_tickets.domain.geo import EARTH_RADIUS_M, degrees_around
 
 
@@ -35,9 +36,22 @@ def _metres(geometry: shapely.Geometry, lat: float, lon: float) -> shapely.Geome
     return shapely.transform(geometry, lambda c: (c - origin) * np.array([kx, ky]))
 
 
-async def place(repo: MapRepository, lat: float, lon: float, boundary_m: float) -> Placement:
-    dlat, dlon = degrees_around(lat, boundary_m * 1.5)
-    near = await repo.grids_near(lat, lon, dlat, dlon)
+def search_box(lat: float, lon: float, margin_m: float) -> tuple[float, float, float, float]:
+    """(x1, y1, x2, y2) in degrees: the point widened by margin_m each way."""
+    dlat, dlon = degrees_around(lat, margin_m)
+    return (lon - dlon, lat - dlat, lon + dlon, lat + dlat)
+
+
+def grid_search_box(lat: float, lon: float, boundary_m: float) -> tuple[float, float, float, float]:
+    """Where the grids a point lies in or near (within boundary_m) have their bounding boxes."""
+    return search_box(lat, lon, boundary_m * 1.5)
+
+
+def place(
+    near: list[GridShape], units: Mapping[UUID, MapUnit], lat: float, lon: float, boundary_m: float
+) -> Placement:
+    """The grid that covers the point (the lowest code when two do), its chain of units, and
+    the nearest other grid within boundary_m, of the grids whose boxes are near the point."""
     if not near:
         return UNPLACED
     shapes = [_metres(g, lat, lon) for g in shapely.from_wkb([n.geometry_wkb for n in near])]
@@ -51,11 +65,9 @@ async def place(repo: MapRepository, lat: float, lon: float, boundary_m: float) 
         for n, s in zip(near, shapes, strict=True)
         if n.id != grid_id and s.distance(here) <= boundary_m
     )
-    units = await repo.units([grid_id])
     grid = units.get(grid_id)
     ancestors = grid.ancestor_ids if grid else []
-    above = await repo.units(ancestors)
-    chain = {"grid": grid_id} | {above[a].kind: a for a in ancestors if a in above}
+    chain = {"grid": grid_id} | {units[a].kind: a for a in ancestors if a in units}
     neighbour = others[0] if others else None
     return Placement(
         grid_id,

@@ -4,8 +4,6 @@ Runs in any replica, as often as it likes: timers are claimed rows, never in-mem
 
 from __future__ import annotations
 
-import functools
-import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -24,8 +22,9 @@ from civicgrid_tickets.db.tickets_repo import TicketsRepository
 from civicgrid_tickets.db.timers_repo import DueTimer, claim_due
 from civicgrid_tickets.domain.levels import higher_level, next_level, unit_at_level
 from civicgrid_tickets.domain.records import HistoryEntry, SlaView
-from civicgrid_tickets.domain.sla_state import COMMITMENT_CLOCK, TicketClocks, Timer
+from civicgrid_tickets.domain.sla_state import COMMITMENT_CLOCK, Timer
 from civicgrid_tickets.events.outgoing import ticket_event
+from civicgrid_tickets.usecases.climbing_clocks import ClimbingClocks
 from civicgrid_tickets.usecases.context import TicketsContext
 from civicgrid_tickets.usecases.meetings import commitment_fields
 
@@ -90,6 +89,9 @@ async def _sweep_district(
     chains = await _chains(MapRepository(uow.session, tenant_id), tickets.values())
     batch = _Batch()
     now = ctx.clock()
+    climbing = await ClimbingClocks.for_district(
+        ctx.rules, uow.session, tenant_id, tickets.values(), now
+    )
     for timer in timers:
         ticket = tickets.get(timer.ticket_id)
         # A ticket that moved on (done, or climbed in this batch) has newer timers of its own.
@@ -112,7 +114,7 @@ async def _sweep_district(
         if level is None:
             continue  # the city: nothing above, the breach stands and is counted
         result.escalations += 1
-        _climb(ctx, uow, batch, ticket, level, chains.get(ticket.id, {}), timer, now)
+        _climb(uow, batch, ticket, level, chains.get(ticket.id, {}), timer, climbing, now)
     await repo.update_many(_UPDATED, batch.updates)
     await repo.schedule_many(batch.timers)
     await repo.record_many(batch.history)
@@ -131,18 +133,18 @@ _UPDATED = (
 
 
 def _climb(
-    ctx: TicketsContext,
     uow: UnitOfWork,
     batch: _Batch,
     ticket: SlaView,
     level: str,
     chain: dict[str, UUID],
     timer: DueTimer,
+    clocks: ClimbingClocks,
     now: datetime,
 ) -> None:
     unit = unit_at_level(level, chain)
     unacknowledged = ticket.status in ("submitted", "reopened")
-    fresh = _fresh_clocks(ctx, ticket.category, ticket.priority, unacknowledged, now)
+    fresh = clocks.for_ticket(ticket, unacknowledged)
     highest = higher_level(ticket.highest_level, level)
     due = (fresh.acknowledge_due, fresh.resolve_due)
     batch.updates.append((ticket.id, level, highest, unit, None, fresh.stored, *due, now))
@@ -202,27 +204,6 @@ async def _flag_commitments(
             late.ticket_id,
             HistoryEntry(now, SYSTEM, "commitment_overdue", None, None, late.action, details),
         )
-
-
-@dataclass(frozen=True, slots=True)
-class _Fresh:
-    stored: str  # the clocks as JSON text, ready for COPY
-    acknowledge_due: datetime | None
-    resolve_due: datetime | None
-    timers: tuple[Timer, ...]
-
-
-@functools.lru_cache(maxsize=256)
-def _fresh_clocks(
-    ctx: TicketsContext, category: str, priority: str, acknowledge: bool, now: datetime
-) -> _Fresh:
-    """Every ticket of one category and priority that climbs in one sweep gets the same clocks:
-    compute them once (a sweep climbs thousands)."""
-    started = TicketClocks.start(ctx.sla.policy, category, priority, now)
-    clocks = TicketClocks(started.acknowledge if acknowledge else None, started.resolve)
-    acknowledge_due, resolve_due = clocks.deadlines(ctx.sla.calendar)
-    timers = tuple(clocks.timers(ctx.sla.calendar))
-    return _Fresh(json.dumps(clocks.to_dict()), acknowledge_due, resolve_due, timers)
 
 
 def _history(

@@ -7,20 +7,19 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from civicgrid.tickets.v1 import events_pb2
 from civicgrid_platform.auth import Principal
-from civicgrid_platform.db.uow import UnitOfWork
 from civicgrid_platform.errors import InvalidInput, NotFound
 from civicgrid_tickets.db.map_repo import MapRepository
 from civicgrid_tickets.db.tickets_repo import TicketsRepository
+from civicgrid_tickets.domain.calendar import WorkingCalendar
 from civicgrid_tickets.domain.levels import higher_level, next_level, unit_at_level
 from civicgrid_tickets.domain.lifecycle import Action, Relation, TicketStatus, Transition, decide
 from civicgrid_tickets.domain.records import HistoryEntry, TicketRecord
-from civicgrid_tickets.domain.sla import ClockKind
+from civicgrid_tickets.domain.sla import ClockKind, SlaPolicy
 from civicgrid_tickets.domain.sla_state import TicketClocks
-from civicgrid_tickets.events.outgoing import ticket_event
 from civicgrid_tickets.usecases.context import TicketsContext
 from civicgrid_tickets.usecases.relations import relations_of
+from civicgrid_tickets.usecases.step_events import OUTCOMES, announce_step, tell_the_duplicates
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,19 +76,21 @@ async def take_step(
             rating=request.rating,
         )
         changes = _changes(ticket, step, chain, request)
-        clocks = _clocks_after(ctx, ticket, step)
+        # Restarted clocks get the budgets of the policy the ticket started with, counted in
+        # the district's calendar as it is now.
+        calendar = (await ctx.rules.current(uow.session, tenant_id)).calendar
+        policy = await ctx.rules.policy(uow.session, tenant_id, ticket.sla_policy_version)
+        clocks = _clocks_after(policy, calendar, ticket, step)
         changes["sla_clocks"] = clocks.to_dict()
-        changes["acknowledge_due_at"], changes["resolve_due_at"] = clocks.deadlines(
-            ctx.sla.calendar
-        )
+        changes["acknowledge_due_at"], changes["resolve_due_at"] = clocks.deadlines(calendar)
         if step.merge_target is not None and await tickets.get(step.merge_target) is None:
             raise InvalidInput("no such ticket to merge into", field="merge_target")
         await tickets.update(ticket.id, **changes)
         await tickets.record(ticket.id, _history(actor, step, changes))
-        await tickets.schedule(ticket.id, clocks.timers(ctx.sla.calendar))
-        _announce(uow, ticket, step, actor, changes)
-        if step.changes_status and step.to_status in _OUTCOMES:
-            await _tell_the_duplicates(uow, tickets, ticket, step, actor)
+        await tickets.schedule(ticket.id, clocks.timers(calendar))
+        announce_step(uow, ticket, step, actor, changes)
+        if step.changes_status and step.to_status in OUTCOMES:
+            await tell_the_duplicates(uow, tickets, ticket, step, actor)
         updated = await tickets.get(ticket.id)
         await uow.commit()
     assert updated is not None
@@ -100,16 +101,18 @@ _CLOSED = frozenset({TicketStatus.CLOSED, TicketStatus.REJECTED, TicketStatus.ME
 _UNACKNOWLEDGED = frozenset({TicketStatus.SUBMITTED, TicketStatus.REOPENED})
 
 
-def _clocks_after(ctx: TicketsContext, ticket: TicketRecord, step: Transition) -> TicketClocks:
+def _clocks_after(
+    policy: SlaPolicy, calendar: WorkingCalendar, ticket: TicketRecord, step: Transition
+) -> TicketClocks:
     clocks = TicketClocks.from_dict(ticket.sla_clocks)
-    now, calendar = step.at, ctx.sla.calendar
+    now = step.at
     if step.to_status in _CLOSED:
         return TicketClocks(None, None)
     if step.action is Action.REOPEN or step.action is Action.TRANSFER:
         # Someone must take it up again from scratch: both budgets afresh.
-        return TicketClocks.start(ctx.sla.policy, ticket.category, ticket.priority, now)
+        return TicketClocks.start(policy, ticket.category, ticket.priority, now)
     if step.action is Action.ESCALATE:
-        fresh = TicketClocks.start(ctx.sla.policy, ticket.category, ticket.priority, now)
+        fresh = TicketClocks.start(policy, ticket.category, ticket.priority, now)
         acknowledge = fresh.acknowledge if step.to_status in _UNACKNOWLEDGED else None
         return TicketClocks(acknowledge, fresh.resolve)
     if step.action is Action.ACKNOWLEDGE:
@@ -121,39 +124,6 @@ def _clocks_after(ctx: TicketsContext, ticket: TicketRecord, step: Transition) -
     if step.resumes_sla_clocks:
         clocks = clocks.resume(now, calendar)
     return clocks
-
-
-# What the reporters of merged duplicates hear about: the original's outcome.
-_OUTCOMES = frozenset({TicketStatus.RESOLVED, TicketStatus.CLOSED, TicketStatus.REJECTED})
-
-
-async def _tell_the_duplicates(
-    uow: UnitOfWork,
-    tickets: TicketsRepository,
-    original: TicketRecord,
-    step: Transition,
-    actor: Principal,
-) -> None:
-    """A merged duplicate follows its original: each of its reporters hears the outcome (an
-    event on the duplicate, which notifications address to its reporter) and its history
-    says what happened to the original."""
-    action = f"original_{step.to_status.value}"
-    for duplicate in await tickets.merged_into(original.id):
-        details = {"original_id": str(original.id), "original_number": original.number}
-        await tickets.record(
-            duplicate.id,
-            HistoryEntry(step.at, actor.subject, action, "merged", "merged", step.note, details),
-        )
-        changed = events_pb2.TicketStatusChanged(
-            ticket_id=str(duplicate.id),
-            from_status="merged",
-            to_status="merged",
-            action=action,
-            actor_id=actor.subject,
-            note=step.note or "",
-        )
-        changed.at.FromDatetime(step.at)
-        uow.add_event(ticket_event(duplicate.tenant_id, duplicate.id, changed))
 
 
 def _changes(
@@ -216,69 +186,3 @@ def _history(actor: Principal, step: Transition, changes: dict[str, Any]) -> His
         step.note,
         details,
     )
-
-
-def _announce(
-    uow: UnitOfWork,
-    ticket: TicketRecord,
-    step: Transition,
-    actor: Principal,
-    changes: dict[str, Any],
-) -> None:
-    def add(message: Any) -> None:
-        uow.add_event(ticket_event(ticket.tenant_id, ticket.id, message))
-
-    tid = str(ticket.id)
-    if step.changes_status:
-        changed = events_pb2.TicketStatusChanged(
-            ticket_id=tid,
-            from_status=step.from_status.value,
-            to_status=step.to_status.value,
-            action=step.action.value,
-            actor_id=actor.subject,
-            note=step.note or "",
-            reason_code=step.reason_code or "",
-        )
-        changed.at.FromDatetime(step.at)
-        add(changed)
-    if step.action is Action.ESCALATE:
-        add(
-            events_pb2.TicketEscalated(
-                ticket_id=tid,
-                from_level=ticket.level,
-                to_level=changes["level"],
-                owner_unit_id=str(changes["owner_unit_id"] or ""),
-                trigger="manual",
-                reason=step.reason_code or "",
-                actor_id=actor.subject,
-            )
-        )
-    if step.action is Action.TRANSFER:
-        add(
-            events_pb2.TicketTransferred(
-                ticket_id=tid,
-                from_unit_id=str(ticket.owner_unit_id or ""),
-                to_unit_id=str(changes["owner_unit_id"] or ""),
-                from_department_id=str(ticket.owner_department_id or ""),
-                to_department_id=str(changes["owner_department_id"] or ""),
-                reason_code=step.reason_code or "",
-                note=step.note or "",
-                actor_id=actor.subject,
-            )
-        )
-    if step.action in (Action.COMMENT, Action.CALLBACK):
-        add(
-            events_pb2.TicketCommented(
-                ticket_id=tid,
-                author_id=actor.subject,
-                public=step.action is Action.COMMENT,
-            )
-        )
-    if step.action is Action.RATE:
-        add(events_pb2.TicketRated(ticket_id=tid, rating=step.rating or 0, comment=step.note or ""))
-    if step.action is Action.MERGE:
-        add(
-            events_pb2.TicketMerged(
-                ticket_id=tid, into_ticket_id=str(step.merge_target), actor_id=actor.subject
-            )
-        )

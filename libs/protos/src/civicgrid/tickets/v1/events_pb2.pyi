@@ -227,3 +227,15 @@ class EvaluationPublished(_message.Message):
     units: int
     snapshot_id: str
     def __init__(self, month: _Optional[str] = ..., formula_version: _Optional[int] = ..., units: _Optional[int] = ..., snapshot_id: _Optional[str] = ...) -> None: ...
+
+class RulesPublished(_message.Message):
+    __slots__ = ("kind", "version", "published_by", "published_at")
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    PUBLISHED_BY_FIELD_NUMBER: _ClassVar[int]
+    PUBLISHED_AT_FIELD_NUMBER: _ClassVar[int]
+    kind: str
+    version: int
+    published_by: str
+    published_at: _timestamp_pb2.Timestamp
+    def __init__(self, kind: _Optional[str] = ..., version: _Optional[int] = ..., published_by: _Optional[str] = ..., published_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...

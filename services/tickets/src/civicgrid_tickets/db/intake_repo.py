@@ -1,0 +1,209 @@
+"""What intake reads and writes for a whole batch of reports at once, within one tenant: one
+statement per kind of question however many reports ask it (see civicgrid_platform.batching).
+
+Straight through the driver: at hundreds of reports a second, building SQLAlchemy statements
+costs more than the database's answer."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import fields
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from civicgrid_platform.db.bulk import driver_connection
+from civicgrid_tickets.db.map_repo import GridShape, MapDepartment, MapUnit
+from civicgrid_tickets.db.tables import tickets
+from civicgrid_tickets.domain.duplicates import Candidate
+from civicgrid_tickets.domain.records import HistoryEntry, TicketRecord
+from civicgrid_tickets.domain.sla_state import Timer
+
+# A box per report: (x1, y1, x2, y2) in degrees, lon/lat.
+Box = tuple[float, float, float, float]
+
+_GRIDS_NEAR = (
+    "SELECT p.n, m.id, m.code, m.geometry_wkb"
+    " FROM unnest($2::float8[], $3::float8[], $4::float8[], $5::float8[])"
+    " WITH ORDINALITY AS p(x1, y1, x2, y2, n)"
+    " JOIN map_units m ON m.tenant_id = $1 AND m.kind = 'grid' AND m.retired = 0"
+    " AND m.bbox && box(point(p.x1, p.y1), point(p.x2, p.y2))"
+)
+# The grids and every unit above them, in one read.
+_UNITS_UP = (
+    "SELECT id, kind, code, name, parent_id, ancestor_ids FROM map_units"
+    " WHERE tenant_id = $1 AND id = ANY(ARRAY(SELECT unnest($2::uuid[]) UNION"
+    " SELECT unnest(ancestor_ids) FROM map_units WHERE tenant_id = $1 AND id = ANY($2::uuid[])))"
+)
+# The most recent open reports of each report's category in its box (the duplicate check
+# compares texts, so it looks at a bounded number of them); the box is found by the GiST
+# index on the reports' points.
+_RECENT_NEARBY = (
+    "SELECT p.n, t.id, t.number, t.lat, t.lon, t.description"
+    " FROM unnest($2::text[], $3::float8[], $4::float8[], $5::float8[], $6::float8[])"
+    " WITH ORDINALITY AS p(category, x1, y1, x2, y2, n)"
+    " CROSS JOIN LATERAL (SELECT id, number, lat, lon, description FROM tickets t"
+    "  WHERE t.tenant_id = $1 AND t.category = p.category AND t.created_at >= $7"
+    "  AND t.status NOT IN ('closed', 'rejected', 'merged')"
+    "  AND t.lat IS NOT NULL AND t.lon IS NOT NULL"
+    "  AND point(t.lon, t.lat) <@ box(point(p.x1, p.y1), point(p.x2, p.y2))"
+    "  ORDER BY t.created_at DESC LIMIT $8) t"
+)
+_DEPARTMENTS = (
+    "SELECT id, name, categories, jurisdiction_unit_ids FROM map_departments"
+    " WHERE tenant_id = $1 AND deleted = 0 AND categories && $2::varchar[]"
+)
+_HOLDERS = (
+    "SELECT unit_id, role, person_id FROM role_holders"
+    " WHERE tenant_id = $1 AND role = ANY($2::text[])"
+    " AND (unit_id = ANY($3::uuid[]) OR unit_id IS NULL)"
+)
+_NUMBERS = (
+    "INSERT INTO ticket_numbers (tenant_id, year, last) VALUES ($1, $2, $3)"
+    " ON CONFLICT (tenant_id, year) DO UPDATE SET last = ticket_numbers.last + $3"
+    " RETURNING last"
+)
+_TICKET_FIELDS = tuple(f.name for f in fields(TicketRecord))
+_JSON_FIELDS = frozenset({"attributes", "contact", "sla_clocks"})
+_INSERT_TICKET = "INSERT INTO tickets ({columns}) VALUES ({values})".format(  # noqa: S608 - our own names
+    columns=", ".join(_TICKET_FIELDS),
+    values=", ".join(f"${n}" for n in range(1, len(_TICKET_FIELDS) + 1)),
+)
+_INSERT_HISTORY = (
+    "INSERT INTO ticket_history (tenant_id, ticket_id, at, actor_id, action, from_status,"
+    " to_status, note, details) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+)
+_INSERT_TIMER = (
+    "INSERT INTO sla_timers (tenant_id, ticket_id, clock, kind, due_at) VALUES ($1, $2, $3, $4, $5)"
+)
+
+
+class IntakeRepository:
+    def __init__(self, session: AsyncSession, tenant_id: UUID) -> None:
+        self.session = session
+        self.tenant_id = tenant_id
+
+    async def _connection(self) -> Any:
+        return await driver_connection(self.session)
+
+    async def take_numbers(self, year: int, count: int) -> list[str]:
+        """`count` consecutive numbers of the year, in one statement."""
+        connection = await self._connection()
+        last = int(await connection.fetchval(_NUMBERS, self.tenant_id, year, count))
+        return [f"{year}-{n:06d}" for n in range(last - count + 1, last + 1)]
+
+    async def by_idempotency_keys(self, keys: Sequence[str]) -> dict[str, TicketRecord]:
+        """The tickets earlier submissions with these keys made (retries are rare: the
+        ordinary statement will do)."""
+        t = tickets.c
+        query = select(*[t[name] for name in _TICKET_FIELDS]).where(
+            t.tenant_id == self.tenant_id, t.idempotency_key.in_(list(keys))
+        )
+        found = [TicketRecord(*r) for r in await self.session.execute(query)]
+        return {r.idempotency_key: r for r in found if r.idempotency_key}
+
+    async def grids_near(self, boxes: Sequence[Box | None]) -> list[list[GridShape]]:
+        """For each box (None: no point), the grids whose bounding box meets it."""
+        near: list[list[GridShape]] = [[] for _ in boxes]
+        asked = [(n, b) for n, b in enumerate(boxes) if b is not None]
+        if not asked:
+            return near
+        connection = await self._connection()
+        columns = list(zip(*(b for _, b in asked), strict=True))
+        rows = await connection.fetch(_GRIDS_NEAR, self.tenant_id, *map(list, columns))
+        for row in rows:
+            near[asked[row[0] - 1][0]].append(GridShape(row[1], row[2], row[3]))
+        return near
+
+    async def units_with_ancestors(self, grid_ids: Sequence[UUID]) -> dict[UUID, MapUnit]:
+        if not grid_ids:
+            return {}
+        connection = await self._connection()
+        rows = await connection.fetch(_UNITS_UP, self.tenant_id, list(set(grid_ids)))
+        return {r[0]: MapUnit(r[0], r[1], r[2], r[3], r[4], list(r[5])) for r in rows}
+
+    async def recent_nearby(
+        self,
+        asks: Sequence[tuple[str, Box] | None],
+        since: datetime,
+        per_report: int,
+    ) -> list[list[Candidate]]:
+        """For each (category, box), the newest open reports of that category inside the box."""
+        found: list[list[Candidate]] = [[] for _ in asks]
+        asked = [(n, a) for n, a in enumerate(asks) if a is not None]
+        if not asked:
+            return found
+        connection = await self._connection()
+        categories = [a[0] for _, a in asked]
+        x1, y1, x2, y2 = (list(c) for c in zip(*(a[1] for _, a in asked), strict=True))
+        rows = await connection.fetch(
+            _RECENT_NEARBY, self.tenant_id, categories, x1, y1, x2, y2, since, per_report
+        )
+        for r in rows:
+            found[asked[r[0] - 1][0]].append(Candidate(str(r[1]), r[2], r[3], r[4], r[5]))
+        return found
+
+    async def departments_for(self, categories: Sequence[str]) -> list[MapDepartment]:
+        if not categories:
+            return []
+        connection = await self._connection()
+        rows = await connection.fetch(_DEPARTMENTS, self.tenant_id, list(set(categories)))
+        return [MapDepartment(r[0], r[1], list(r[2]), list(r[3])) for r in rows]
+
+    async def holders(
+        self, roles: Sequence[str], unit_ids: Sequence[UUID]
+    ) -> dict[tuple[UUID | None, str], list[UUID]]:
+        """(unit or None for tenant-wide, role) -> the people holding it there."""
+        connection = await self._connection()
+        rows = await connection.fetch(
+            _HOLDERS, self.tenant_id, list(set(roles)), list(set(unit_ids))
+        )
+        held: dict[tuple[UUID | None, str], list[UUID]] = defaultdict(list)
+        for unit_id, role, person_id in rows:
+            held[(unit_id, role)].append(person_id)
+        return held
+
+    async def insert(
+        self,
+        records: Sequence[TicketRecord],
+        history: Sequence[tuple[UUID, HistoryEntry]],
+        timers: Sequence[tuple[UUID, Timer]],
+    ) -> None:
+        """New tickets with their first history lines and SLA timers, each kind in one
+        pipelined statement (a batch is tens of rows: below where COPY's staging pays off)."""
+        connection = await self._connection()
+        await connection.executemany(_INSERT_TICKET, [_ticket_row(r) for r in records])
+        await connection.executemany(
+            _INSERT_HISTORY,
+            [
+                (
+                    self.tenant_id,
+                    ticket_id,
+                    e.at,
+                    e.actor_id,
+                    e.action,
+                    e.from_status,
+                    e.to_status,
+                    e.note,
+                    json.dumps(e.details),
+                )
+                for ticket_id, e in history
+            ],
+        )
+        if timers:
+            await connection.executemany(
+                _INSERT_TIMER,
+                [(self.tenant_id, ticket_id, t.clock, t.kind, t.due_at) for ticket_id, t in timers],
+            )
+
+
+def _ticket_row(record: TicketRecord) -> tuple[Any, ...]:
+    return tuple(
+        json.dumps(v) if name in _JSON_FIELDS and v is not None else v
+        for name, v in ((name, getattr(record, name)) for name in _TICKET_FIELDS)
+    )

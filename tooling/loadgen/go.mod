@@ -1,0 +1,3 @@
+module civicgrid.local/loadgen
+
+go 1.22
