@@ -19,7 +19,7 @@ import asyncio
 import contextlib
 import contextvars
 import logging
-from collections.abc import Awaitable, Callable, Hashable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -70,8 +70,11 @@ class Batcher(Generic[Item, Result]):
         self._queue: asyncio.Queue[_Pending[Item, Result]] | None = None
         self._workers: list[asyncio.Task[None]] = []
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._closed = False
 
     async def submit(self, item: Item) -> Result:
+        if self._closed:
+            raise RuntimeError("the service is shutting down")
         queue = self._queue_for(asyncio.get_running_loop())
         answer: asyncio.Future[Result] = asyncio.get_running_loop().create_future()
         span = trace.get_current_span().get_span_context()
@@ -79,7 +82,9 @@ class Batcher(Generic[Item, Result]):
         return await answer
 
     async def aclose(self) -> None:
-        """Stop the lanes; requests still queued are failed rather than left hanging."""
+        """Stop the lanes; requests taken or still queued are failed rather than left hanging,
+        and later ones are refused."""
+        self._closed = True
         workers, self._workers = self._workers, []
         for worker in workers:
             worker.cancel()
@@ -115,12 +120,31 @@ class Batcher(Generic[Item, Result]):
             batch = [await queue.get()]
             while len(batch) < self._max_batch and not queue.empty():
                 batch.append(queue.get_nowait())
-            groups: dict[Hashable, list[_Pending[Item, Result]]] = {}
-            for pending in batch:
-                if not pending.answer.done():  # a caller may have gone away
-                    groups.setdefault(self._key(pending.item), []).append(pending)
-            for group in groups.values():
-                await self._run(group)
+            try:
+                for group in self._groups(batch):
+                    await self._run(group)
+            except BaseException:
+                # Stopped (or broken) mid-batch: whoever this lane took and has not answered
+                # hears so, instead of waiting for ever.
+                _settle(batch, [RuntimeError("the service is shutting down")] * len(batch))
+                raise
+
+    def _groups(
+        self, batch: list[_Pending[Item, Result]]
+    ) -> Iterator[list[_Pending[Item, Result]]]:
+        """The batch's items by key, leaving out callers that went away; an item whose key
+        cannot be told gets that error for its answer."""
+        groups: dict[Hashable, list[_Pending[Item, Result]]] = {}
+        for pending in batch:
+            if pending.answer.done():
+                continue
+            try:
+                key = self._key(pending.item)
+            except Exception as failure:  # noqa: BLE001 - the item's own fault, its to hear
+                _settle([pending], [failure])
+                continue
+            groups.setdefault(key, []).append(pending)
+        yield from groups.values()
 
     async def _run(self, batch: list[_Pending[Item, Result]]) -> None:
         links = [trace.Link(p.span) for p in batch if p.span.is_valid]
@@ -141,7 +165,7 @@ class Batcher(Generic[Item, Result]):
             if len(batch) == 1:
                 _settle(batch, [failure])
                 return
-            log.debug("batch of %d failed (%r); running its items one by one", len(batch), failure)
+            log.info("batch of %d failed (%r); running its items one by one", len(batch), failure)
             for pending in batch:
                 await self._answer([pending])
             return

@@ -14,6 +14,7 @@ from sqlalchemy import text
 from civicgrid.grid.v1 import grid_service_pb2 as grid_pb
 from civicgrid_platform.batching import Batcher
 from civicgrid_platform.errors import InvalidInput
+from civicgrid_tickets.domain.geo import cell_of
 from civicgrid_tickets.domain.submission import Submission
 from civicgrid_tickets.usecases import map_model
 from civicgrid_tickets.usecases.context import TicketsContext
@@ -180,3 +181,19 @@ async def test_a_department_category_goes_to_the_department_nearest_the_report(
     answers = await _all(ctx, district.tenant, reports)
     owners = [a.ticket.owner_department_id for a in answers if isinstance(a, Intake)]
     assert owners == [city_wide, local, None]
+
+
+async def test_the_database_files_each_report_in_the_cell_intake_searches(
+    counted: tuple[TicketsContext, CountingBatches], district: District
+) -> None:
+    ctx, _ = counted
+    points = [(36.6505, 117.0005), (-33.8651, 151.2099), (0.0, -0.0005), (-0.0001, 179.9999)]
+    reports = [_report(district, 0, lat=lat, lon=lon) for lat, lon in points]
+    answers = await _all(ctx, district.tenant, reports)
+    ids = [a.ticket.id for a in answers if isinstance(a, Intake)]
+    async with ctx.uow(tenant_id=uuid.UUID(district.tenant)) as uow:
+        rows = await uow.session.execute(
+            text("SELECT id, location_cell FROM tickets WHERE id = ANY(:ids)"), {"ids": ids}
+        )
+        cells = dict(rows.tuples().all())
+    assert [cells[i] for i in ids] == [cell_of(lat, lon) for lat, lon in points]

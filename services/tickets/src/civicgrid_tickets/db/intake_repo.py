@@ -40,19 +40,15 @@ _UNITS_UP = (
     " WHERE tenant_id = $1 AND id = ANY(ARRAY(SELECT unnest($2::uuid[]) UNION"
     " SELECT unnest(ancestor_ids) FROM map_units WHERE tenant_id = $1 AND id = ANY($2::uuid[])))"
 )
-# The most recent open reports of each report's category in its box (the duplicate check
-# compares texts, so it looks at a bounded number of them); the box is found by the GiST
-# index on the reports' points.
+# The most recent open reports of each report's category in each cell around it (the duplicate
+# check compares texts, so it looks at a bounded number of them).
 _RECENT_NEARBY = (
     "SELECT p.n, t.id, t.number, t.lat, t.lon, t.description"
-    " FROM unnest($2::text[], $3::float8[], $4::float8[], $5::float8[], $6::float8[])"
-    " WITH ORDINALITY AS p(category, x1, y1, x2, y2, n)"
+    " FROM unnest($2::int[], $3::text[], $4::bigint[]) AS p(n, category, cell)"
     " CROSS JOIN LATERAL (SELECT id, number, lat, lon, description FROM tickets t"
-    "  WHERE t.tenant_id = $1 AND t.category = p.category AND t.created_at >= $7"
-    "  AND t.status NOT IN ('closed', 'rejected', 'merged')"
-    "  AND t.lat IS NOT NULL AND t.lon IS NOT NULL"
-    "  AND point(t.lon, t.lat) <@ box(point(p.x1, p.y1), point(p.x2, p.y2))"
-    "  ORDER BY t.created_at DESC LIMIT $8) t"
+    "  WHERE t.tenant_id = $1 AND t.category = p.category AND t.location_cell = p.cell"
+    "  AND t.created_at >= $5 AND t.status NOT IN ('closed', 'rejected', 'merged')"
+    "  ORDER BY t.created_at DESC LIMIT $6) t"
 )
 _DEPARTMENTS = (
     "SELECT id, name, categories, jurisdiction_unit_ids FROM map_departments"
@@ -129,23 +125,23 @@ class IntakeRepository:
 
     async def recent_nearby(
         self,
-        asks: Sequence[tuple[str, Box] | None],
+        asks: Sequence[tuple[str, Sequence[int]] | None],
         since: datetime,
-        per_report: int,
+        per_cell: int,
     ) -> list[list[Candidate]]:
-        """For each (category, box), the newest open reports of that category inside the box."""
+        """For each (category, cells), the newest open reports of that category in those
+        cells (domain.geo)."""
         found: list[list[Candidate]] = [[] for _ in asks]
-        asked = [(n, a) for n, a in enumerate(asks) if a is not None]
-        if not asked:
+        flat = [(n, a[0], cell) for n, a in enumerate(asks) if a is not None for cell in a[1]]
+        if not flat:
             return found
         connection = await self._connection()
-        categories = [a[0] for _, a in asked]
-        x1, y1, x2, y2 = (list(c) for c in zip(*(a[1] for _, a in asked), strict=True))
+        reports, categories, cells = (list(c) for c in zip(*flat, strict=True))
         rows = await connection.fetch(
-            _RECENT_NEARBY, self.tenant_id, categories, x1, y1, x2, y2, since, per_report
+            _RECENT_NEARBY, self.tenant_id, reports, categories, cells, since, per_cell
         )
         for r in rows:
-            found[asked[r[0] - 1][0]].append(Candidate(str(r[1]), r[2], r[3], r[4], r[5]))
+            found[r[0]].append(Candidate(str(r[1]), r[2], r[3], r[4], r[5]))
         return found
 
     async def departments_for(self, categories: Sequence[str]) -> list[MapDepartment]:

@@ -9,6 +9,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
+    Computed,
     DateTime,
     Float,
     Identity,
@@ -27,6 +28,7 @@ from sqlalchemy.types import UserDefinedType
 
 from civicgrid_platform.db.outbox_table import inbox_table, outbox_table
 from civicgrid_platform.http.idempotency.table import idempotency_table
+from civicgrid_tickets.domain.geo import CELL_SQL
 
 metadata = MetaData()
 
@@ -82,6 +84,8 @@ tickets = Table(
     Column("lat", Float),
     Column("lon", Float),
     Column("address", Text),
+    # The cell of the point (domain.geo.cell_of), computed by the database.
+    Column("location_cell", BigInteger, Computed(CELL_SQL, persisted=True)),
     Column("attributes", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
     Column("reporter_person_id", UUID(as_uuid=True)),
     # Anonymous reports: {name, phone, email}; never shown to other residents.
@@ -121,14 +125,15 @@ tickets = Table(
     Index("uq_tickets_tenant_number", "tenant_id", "number", unique=True),
     Index("ix_tickets_tenant_created", "tenant_id", "created_at"),
     Index("ix_tickets_tenant_status", "tenant_id", "status"),
-    Index("ix_tickets_duplicates", "tenant_id", "category", "created_at"),
     Index("ix_tickets_ancestors", "ancestor_ids", postgresql_using="gin"),
-    # Where reports were made, for the duplicate check's "within a radius" (migration 0008).
+    # The duplicate check's "recent reports of this category near here" (domain.geo cells).
     Index(
-        "ix_tickets_location",
-        text("point(lon, lat)"),
-        postgresql_using="gist",
-        postgresql_where=text("lat IS NOT NULL AND lon IS NOT NULL"),
+        "ix_tickets_nearby",
+        "tenant_id",
+        "category",
+        "location_cell",
+        "created_at",
+        postgresql_where=text("location_cell IS NOT NULL"),
     ),
     Index(
         "uq_tickets_idempotency",

@@ -23,3 +23,23 @@ def degrees_around(lat: float, metres: float) -> tuple[float, float]:
 
 def valid_point(lat: float, lon: float) -> bool:
     return -90 <= lat <= 90 and -180 <= lon <= 180 and not (math.isnan(lat) or math.isnan(lon))
+
+
+# Reports are found by neighbourhood through square cells of CELL_DEGREES a side (about 110 m by
+# 90 m here): a btree on (district, category, cell) answers "recent reports near this point"
+# with a few exact lookups. The database computes a report's cell with the same arithmetic
+# (tickets.location_cell, migration 0008): keep the two in step.
+CELL_DEGREES = 0.001
+CELL_SQL = "(floor(lat * 1000)::bigint + 90000) * 400000 + (floor(lon * 1000)::bigint + 180000)"
+
+
+def cell_of(lat: float, lon: float) -> int:
+    return (math.floor(lat * 1000) + 90000) * 400000 + (math.floor(lon * 1000) + 180000)
+
+
+def cells_around(lat: float, lon: float, metres: float) -> list[int]:
+    """Every cell that meets the box of `metres` around the point."""
+    dlat, dlon = degrees_around(lat, metres)
+    rows = range(math.floor((lat - dlat) * 1000), math.floor((lat + dlat) * 1000) + 1)
+    columns = range(math.floor((lon - dlon) * 1000), math.floor((lon + dlon) * 1000) + 1)
+    return [(r + 90000) * 400000 + (c + 180000) for r in rows for c in columns]

@@ -19,11 +19,12 @@ from civicgrid_platform.batching import Batcher
 from civicgrid_platform.db.uow import UnitOfWork
 from civicgrid_platform.errors import InvalidInput
 from civicgrid_tickets.db.categories_repo import CategoriesRepository
-from civicgrid_tickets.db.intake_repo import Box, IntakeRepository
+from civicgrid_tickets.db.intake_repo import IntakeRepository
 from civicgrid_tickets.db.map_repo import MapDepartment
 from civicgrid_tickets.db.tickets_repo import TicketsRepository
 from civicgrid_tickets.domain.categories import Category, check_attributes
 from civicgrid_tickets.domain.duplicates import Candidate, suggest
+from civicgrid_tickets.domain.geo import cells_around
 from civicgrid_tickets.domain.levels import (
     DEPARTMENT_ROLE,
     OWNER_ROLES,
@@ -47,12 +48,11 @@ from civicgrid_tickets.usecases.routing import (
     choose_department,
     grid_search_box,
     place,
-    search_box,
 )
 
 __all__ = ["Intake", "Report", "create_ticket", "intake_batcher", "take_reports"]
 
-# The duplicate check compares texts, so it reads at most this many recent neighbours.
+# The duplicate check compares texts, so it reads at most this many recent reports per cell.
 DUPLICATE_CANDIDATES = 50
 
 
@@ -148,7 +148,7 @@ async def _open_tickets(
     rules = await ctx.rules.current(uow.session, tenant_id)
     placements = await _place_all(repo, reports, policy.boundary_warning_m)
     candidates = await repo.recent_nearby(
-        [_duplicate_box(r, policy.duplicate_radius_m) for r in reports],
+        [_duplicate_cells(r, policy.duplicate_radius_m) for r in reports],
         now - timedelta(hours=policy.duplicate_window_hours),
         DUPLICATE_CANDIDATES,
     )
@@ -175,11 +175,11 @@ async def _open_tickets(
     return _with_duplicates(made, candidates, policy.duplicate_radius_m)
 
 
-def _duplicate_box(report: Accepted, radius_m: float) -> tuple[str, Box] | None:
+def _duplicate_cells(report: Accepted, radius_m: float) -> tuple[str, list[int]] | None:
     lat, lon = report.submission.lat, report.submission.lon
     if lat is None or lon is None:
         return None
-    return report.category.code, search_box(lat, lon, radius_m)
+    return report.category.code, cells_around(lat, lon, radius_m)
 
 
 def _route(report: Accepted, placement: Placement, departments: list[MapDepartment]) -> Route:
