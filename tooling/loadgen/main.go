@@ -20,6 +20,7 @@ import (
 	"time"
 )
 
+// A repeatable flag's values.
 type headers []string
 
 func (h *headers) String() string     { return strings.Join(*h, ", ") }
@@ -31,7 +32,8 @@ type result struct {
 }
 
 func main() {
-	url := flag.String("url", "", "where to POST")
+	var urls headers
+	flag.Var(&urls, "url", "where to POST (repeatable: requests take the URLs in turn, as a Service spreads them over replicas)")
 	bodiesPath := flag.String("bodies", "", "a file of request bodies, one per line")
 	total := flag.Int("n", 1000, "requests in all")
 	workers := flag.Int("c", 10, "requests in flight at most")
@@ -40,7 +42,7 @@ func main() {
 	flag.Var(&extra, "H", "a header, 'Name: value' (repeatable)")
 	flag.Parse()
 	bodies, err := readBodies(*bodiesPath)
-	if *url == "" || err != nil || len(bodies) == 0 {
+	if len(urls) == 0 || err != nil || len(bodies) == 0 {
 		fmt.Fprintln(os.Stderr, "loadgen: -url and a non-empty -bodies file are required:", err)
 		os.Exit(2)
 	}
@@ -65,7 +67,7 @@ func main() {
 				if *rate > 0 {
 					sent = j.planned
 				}
-				status := post(client, *url, bodies[j.n%len(bodies)], extra)
+				status := post(client, urls[j.n%len(urls)], bodies[j.n%len(bodies)], extra)
 				results[j.n] = result{sent.Sub(start), time.Since(sent), status}
 			}
 		}()
