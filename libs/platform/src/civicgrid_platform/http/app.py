@@ -30,6 +30,7 @@ from civicgrid_platform.http.problems import (
     ErrorT,
     ProblemMapping,
 )
+from civicgrid_platform.http.request_telemetry import WITHOUT_NATIVE_TELEMETRY
 from civicgrid_platform.http.state import MIN_CURSOR_KEY_BYTES
 
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
@@ -69,6 +70,7 @@ def create_app(
         lifespan=lifespan,
         root_path=root_path,
         responses=PROBLEM_RESPONSES,
+        telemetry=WITHOUT_NATIVE_TELEMETRY,
     )
     app.state.service_name = service_name
     app.state.token_verifier = token_verifier
