@@ -9,11 +9,13 @@ import asyncpg
 import pytest
 from google.protobuf.wrappers_pb2 import StringValue
 from opentelemetry.sdk.trace import TracerProvider
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from civicgrid_platform.db.outbox_table import OUTBOX_CHANNEL
 from civicgrid_platform.db.uow import UnitOfWorkError, UnitOfWorkFactory
 from civicgrid_platform.events.cloudevents import OutgoingEvent
+from civicgrid_testkit.provisioning import runtime_role
+from civicgrid_testkit.servers import PostgresServer
 from libs.platform.tests.integration.events_support_infra import (
     OUTBOX,
     THINGS,
@@ -157,3 +159,28 @@ async def test_committing_events_notifies_the_relay_at_commit_and_only_then(
         assert notifications.empty(), "notified without committed events"
     finally:
         await listener.close()
+
+
+async def test_connections_the_server_closed_are_replaced_not_failed(
+    database: Database, uow_factory: UnitOfWorkFactory, postgres: PostgresServer
+) -> None:
+    tenant = uuid4()
+    async with uow_factory(tenant_id=tenant) as uow:
+        before = await uow.session.scalar(text("SELECT pg_backend_pid()"))
+    # As a restart or a failover would: the server ends every pooled connection of the app.
+    admin = await asyncpg.connect(postgres.admin_dsn)
+    try:
+        ended = await admin.fetchval(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+            " WHERE datname = $1 AND usename = $2",
+            database.service.name,
+            runtime_role(database.service.name),
+        )
+    finally:
+        await admin.close()
+    assert ended >= 1
+    await asyncio.sleep(0.2)  # the event loop reads the closes
+
+    async with uow_factory(tenant_id=tenant) as uow:
+        after = await uow.session.scalar(text("SELECT pg_backend_pid()"))
+    assert after != before
