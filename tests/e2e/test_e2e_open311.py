@@ -10,57 +10,17 @@ import httpx
 import pytest
 
 from civicgrid_devstack.services import ServiceProcess
-from civicgrid_testkit import unique_name
+from tests.e2e.e2e_support import district_admin
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]
 
 
 async def _district_with_integrator(identity: httpx.AsyncClient) -> tuple[str, str]:
-    root = (
-        await identity.post(
-            "/v1/auth/login",
-            json={
-                "tenant": "platform",
-                "username": "platform@civicgrid.org",
-                "password": "platform-admin-e2e-1",
-            },
-        )
-    ).json()
-    as_root = {"Authorization": f"Bearer {root['access_token']}"}
-    slug = unique_name("open311").replace("_", "-")
-    tenant = await identity.post(
-        "/v1/tenants", json={"slug": slug, "name": "E2E", "city": "Testcity"}, headers=as_root
-    )
-    assert tenant.status_code == 201, tenant.text
-    invitation = await identity.post(
-        f"/v1/tenants/{tenant.json()['id']}/invitations",
-        json={
-            "display_name": "Admin",
-            "email": f"admin@{slug}.org",
-            "roles": [{"role": "tenant_admin", "unit_id": None}],
-        },
-        headers=as_root,
-    )
-    assert invitation.status_code == 201, invitation.text
-    accepted = await identity.post(
-        "/v1/invitations/accept",
-        json={
-            "tenant": slug,
-            "code": invitation.json()["invitation_code"],
-            "password": "correct-horse-1",
-        },
-    )
-    assert accepted.status_code == 200, accepted.text
-    admin = (
-        await identity.post(
-            "/v1/auth/login",
-            json={"tenant": slug, "username": f"admin@{slug}.org", "password": "correct-horse-1"},
-        )
-    ).json()
+    slug, admin_token = await district_admin(identity, "open311")
     client = await identity.post(
         "/v1/clients",
         json={"name": "311 app", "scopes": ["open311"]},
-        headers={"Authorization": f"Bearer {admin['access_token']}"},
+        headers={"Authorization": f"Bearer {admin_token}"},
     )
     assert client.status_code == 201, client.text
     return slug, f"{client.json()['client_id']}:{client.json()['client_secret']}"

@@ -49,6 +49,7 @@ async def run() -> int:
     admin_dsn = state["postgres"]["admin_dsn"]  # type: ignore[index]
     bootstrap = state["kafka"]["bootstrap"]  # type: ignore[index]
     identity = next(s for s in SERVICES if s.name == "identity")
+    grid = next(s for s in SERVICES if s.name == "grid")
     jwks_url = f"http://127.0.0.1:{identity.http_port}/.well-known/jwks.json"
 
     processes: list[ServiceProcess] = []
@@ -62,6 +63,8 @@ async def run() -> int:
             jwks_url=jwks_url,
         )
         env["CIVICGRID_BLOB_DIR"] = str(RUN_DIR / "blobs" / spec.name)  # tickets' photos
+        # Tickets asks the registry where a report lies while its copy of a map is cold.
+        env["CIVICGRID_GRID_GRPC_TARGET"] = f"127.0.0.1:{grid.grpc_port}"
         if spec.name == "identity":
             env["CIVICGRID_BOOTSTRAP_ADMIN_PASSWORD"] = DEV_ADMIN_PASSWORD
             # The entry point forwards the caller's address; login throttling should see it.

@@ -15,6 +15,7 @@ from civicgrid_platform.db.uow import UnitOfWorkFactory
 from civicgrid_platform.events.topics import TopicSpec
 from civicgrid_platform.runner import Component, http_component
 from civicgrid_tickets.adapters.filesystem_blobs import FilesystemBlobStore
+from civicgrid_tickets.adapters.grid_registry import GrpcGridRegistry
 from civicgrid_tickets.api.app import create_tickets_app
 from civicgrid_tickets.events.incoming import CONSUMER_GROUP, GRID_TOPIC, HANDLERS, IDENTITY_TOPIC
 from civicgrid_tickets.events.outgoing import TOPIC
@@ -42,6 +43,8 @@ class Tickets(ServiceParts):
     async def aclose(self) -> None:
         if self.ctx.intake_batches is not None:
             await self.ctx.intake_batches.aclose()
+        if self.ctx.registry is not None:
+            await self.ctx.registry.aclose()
         await super().aclose()
 
 
@@ -57,6 +60,7 @@ def build(settings: TicketsSettings) -> Tickets:
         blobs=FilesystemBlobStore(settings.blob_dir),
         rules=RulesBook(refresh_after=settings.rules_refresh_seconds),
         intake_batches=intake_batcher(),
+        registry=GrpcGridRegistry(settings.grid_grpc_target) if settings.grid_grpc_target else None,
     )
     jwks, verifier = token_verifier(settings)
     return Tickets(settings, engine, ctx, verifier, jwks)

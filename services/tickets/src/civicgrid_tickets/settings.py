@@ -18,6 +18,9 @@ class TicketsSettings(PlatformSettings):
     # Duplicate suggestion at intake: same category, this close, this recent.
     duplicate_radius_m: float = Field(default=100.0, gt=0, le=5000)
     duplicate_window_hours: int = Field(default=72, ge=1, le=24 * 90)
+    # The grid registry's gRPC address, asked where a report lies while tickets' copy of the
+    # district's map is still empty ("" asks no one: such reports wait at city level).
+    grid_grpc_target: str = ""
     # Where Open311 api_keys (integrator client credentials) are exchanged for tokens.
     identity_url: str = "http://127.0.0.1:8101"
     # Photos: a directory (a persistent volume in Kubernetes).

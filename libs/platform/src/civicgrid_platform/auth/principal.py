@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal, NamedTuple
 from uuid import UUID
@@ -30,6 +30,9 @@ class Principal:
     kind: PrincipalKind
     token_id: str
     expires_at: datetime
+    # The bearer token itself, for calls made on the principal's behalf (the grid registry
+    # resolving a resident's report); never printed.
+    token: str | None = field(default=None, repr=False, compare=False)
 
     def has_role(self, *roles: str) -> bool:
         """True if the principal holds any of `roles`, anywhere in the tenant."""

@@ -11,6 +11,7 @@ import binascii
 import json
 import time
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any, NamedTuple
 
 from civicgrid_platform.auth.claims import principal_from_claims
@@ -94,7 +95,7 @@ class TokenVerifier:
             raise InvalidToken("bad signature")
         claims = _json_segment(payload_segment)
         self._check_registered_claims(claims)
-        principal = principal_from_claims(claims)
+        principal = replace(principal_from_claims(claims), token=token)
         self._remember(token, _Verified(principal, kid, key, claims["exp"]))
         return principal
 

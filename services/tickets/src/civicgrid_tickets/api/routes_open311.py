@@ -137,6 +137,7 @@ async def post_request(fmt: str, ctx: Ctx, request: Request) -> Response:
                 phone=parsed.phone,
                 name=name,
             ),
+            token=principal.token,
         )
         created = CreatedRequest(service_request_id=str(ticket.id), service_notice=ticket.number)
         return _send(f, created_requests_document([created]))

@@ -44,7 +44,9 @@ async def create_ticket(
         reporter_person_id=reporter,
         contact=body.contact.model_dump(exclude_none=True) if body.contact else None,
     )
-    done = await intake.create_ticket(ctx, actor.tenant_uuid, actor.subject, submission)
+    done = await intake.create_ticket(
+        ctx, actor.tenant_uuid, actor.subject, submission, token=actor.token
+    )
     return views.created(done.ticket, done.duplicates)
 
 

@@ -34,6 +34,9 @@ _GRIDS_NEAR = (
     " JOIN map_units m ON m.tenant_id = $1 AND m.kind = 'grid' AND m.retired = 0"
     " AND m.bbox && box(point(p.x1, p.y1), point(p.x2, p.y2))"
 )
+_HAS_GRIDS = (
+    "SELECT EXISTS (SELECT 1 FROM map_units WHERE tenant_id = $1 AND kind = 'grid' AND retired = 0)"
+)
 # The grids and every unit above them, in one read.
 _UNITS_UP = (
     "SELECT id, kind, code, name, parent_id, ancestor_ids FROM map_units"
@@ -115,6 +118,11 @@ class IntakeRepository:
         for row in rows:
             near[asked[row[0] - 1][0]].append(GridShape(row[1], row[2], row[3]))
         return near
+
+    async def has_grids(self) -> bool:
+        """Whether tickets' copy of the district's map holds any grid yet."""
+        connection = await self._connection()
+        return bool(await connection.fetchval(_HAS_GRIDS, self.tenant_id))
 
     async def units_with_ancestors(self, grid_ids: Sequence[UUID]) -> dict[UUID, MapUnit]:
         if not grid_ids:

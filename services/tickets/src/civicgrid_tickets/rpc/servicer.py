@@ -69,7 +69,9 @@ class TicketsServicer(pb_grpc.TicketsServiceServicer):
             contact=contact or None,
             idempotency_key=request.idempotency_key or None,
         )
-        done = await intake.create_ticket(self.ctx, actor.tenant_uuid, actor.subject, submission)
+        done = await intake.create_ticket(
+            self.ctx, actor.tenant_uuid, actor.subject, submission, token=actor.token
+        )
         return pb.CreateTicketResponse(ticket=ticket_message(done.ticket), replayed=done.replayed)
 
     async def GetTicket(

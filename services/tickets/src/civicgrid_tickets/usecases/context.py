@@ -14,7 +14,7 @@ from civicgrid_platform.errors import Forbidden
 from civicgrid_tickets.domain.calendar import DEFAULT_CALENDAR, WorkingCalendar
 from civicgrid_tickets.domain.sla import SlaPolicy
 from civicgrid_tickets.domain.sla_state import DEFAULT_POLICY
-from civicgrid_tickets.usecases.ports import BlobStore
+from civicgrid_tickets.usecases.ports import BlobStore, GridRegistry
 from civicgrid_tickets.usecases.rules_book import RulesBook
 
 # Roles of people who work tickets (identity's names); their bindings say at which unit.
@@ -63,6 +63,8 @@ class TicketsContext:
     # Reports that arrive together are taken in one transaction (bootstrap builds it: see
     # intake.intake_batcher); None takes each report on its own.
     intake_batches: Batcher[Any, Any] | None = None
+    # Asked where a report lies while the district's copy of the map is cold; None asks no one.
+    registry: GridRegistry | None = None
 
 
 def require_admin(principal: Principal, doing: str = "changes the category catalogue") -> None:

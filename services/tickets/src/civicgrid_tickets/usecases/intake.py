@@ -55,6 +55,9 @@ class Report:
     tenant_id: uuid.UUID
     actor_id: str | None
     submission: Submission
+    # The reporter's (or their client's) bearer token, for asking the grid registry on their
+    # behalf while the district's map is cold.
+    token: str | None = None
 
 
 def intake_batcher() -> Batcher[Report, Intake]:
@@ -70,9 +73,14 @@ async def _take_batch(reports: Sequence[Report]) -> list[Intake | Exception]:
 
 
 async def create_ticket(
-    ctx: TicketsContext, tenant_id: uuid.UUID, actor_id: str | None, submission: Submission
+    ctx: TicketsContext,
+    tenant_id: uuid.UUID,
+    actor_id: str | None,
+    submission: Submission,
+    *,
+    token: str | None = None,
 ) -> Intake:
-    report = Report(ctx, tenant_id, actor_id, submission.checked())
+    report = Report(ctx, tenant_id, actor_id, submission.checked(), token)
     try:
         if ctx.intake_batches is not None:
             return await ctx.intake_batches.submit(report)
@@ -114,7 +122,14 @@ async def take_reports(ctx: TicketsContext, reports: Sequence[Report]) -> list[I
             except InvalidInput as refused:
                 outcomes[n] = refused
                 continue
-            accepted.append((n, Accepted(report.submission, report.actor_id, category, attributes)))
+            accepted.append(
+                (
+                    n,
+                    Accepted(
+                        report.submission, report.actor_id, category, attributes, report.token
+                    ),
+                )
+            )
         if accepted:
             made = await _open_tickets(ctx, uow, repo, [a for _, a in accepted])
             for (n, _), intake in zip(accepted, made, strict=True):
@@ -167,7 +182,7 @@ async def _open(
     policy = ctx.intake
     tenant_id = repo.tenant_id
     rules = await ctx.rules.current(uow.session, tenant_id)
-    placements = await place_all(repo, reports, policy.boundary_warning_m)
+    placements = await place_all(ctx.registry, repo, reports, policy.boundary_warning_m)
     candidates = await repo.recent_nearby(
         [duplicate_cells(r, policy.duplicate_radius_m) for r in reports],
         now - timedelta(hours=policy.duplicate_window_hours),

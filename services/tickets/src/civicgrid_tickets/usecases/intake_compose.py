@@ -38,6 +38,7 @@ class Accepted:
     actor_id: str | None
     category: Category
     attributes: dict[str, Any]
+    token: str | None = None  # the reporter's, for the grid registry (see intake_placing)
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@ all its reports at once; and the likely duplicates each report is answered with.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 from civicgrid_tickets.db.intake_repo import IntakeRepository
@@ -16,6 +17,7 @@ from civicgrid_tickets.domain.levels import (
     unit_at_level,
 )
 from civicgrid_tickets.usecases.intake_compose import Accepted, Intake, NewTicket, Route
+from civicgrid_tickets.usecases.ports import GridRegistry
 from civicgrid_tickets.usecases.routing import (
     UNPLACED,
     Placement,
@@ -45,8 +47,15 @@ def route(report: Accepted, placement: Placement, departments: list[MapDepartmen
 
 
 async def place_all(
-    repo: IntakeRepository, reports: list[Accepted], boundary_m: float
+    registry: GridRegistry | None,
+    repo: IntakeRepository,
+    reports: list[Accepted],
+    boundary_m: float,
 ) -> list[Placement]:
+    """Each report's place from tickets' copy of the map; while the district's copy is still
+    empty (cold: its grid events not yet consumed), from the grid registry itself, asked on the
+    reporter's behalf. A registry that is down or does not know leaves the report unplaced (it
+    waits at city level): intake never fails for want of the registry."""
     points = [
         (s.lat, s.lon) if s.lat is not None and s.lon is not None else None
         for s in (r.submission for r in reports)
@@ -55,10 +64,24 @@ async def place_all(
         [grid_search_box(p[0], p[1], boundary_m) if p else None for p in points]
     )
     units = await repo.units_with_ancestors([g.id for each in near for g in each])
-    return [
+    placed = [
         place(shapes, units, p[0], p[1], boundary_m) if p else UNPLACED
         for shapes, p in zip(near, points, strict=True)
     ]
+    asking = [
+        (n, r.token, p)
+        for n, (r, p, where) in enumerate(zip(reports, points, placed, strict=True))
+        if where is UNPLACED and p is not None and r.token
+    ]
+    if registry is None or not asking or await repo.has_grids():
+        return placed
+    answers = await asyncio.gather(
+        *(registry.resolve_point(token, p[0], p[1], boundary_m) for _, token, p in asking)
+    )
+    for (n, _, _), answer in zip(asking, answers, strict=True):
+        if answer is not None:
+            placed[n] = answer
+    return placed
 
 
 async def owners_of(repo: IntakeRepository, routes: list[Route]) -> dict[Route, list[uuid.UUID]]:

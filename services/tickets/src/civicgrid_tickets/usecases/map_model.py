@@ -28,10 +28,15 @@ _KINDS = {
 _KEPT = frozenset({"district", "street", "community", "grid"})
 
 
+def kind_name(kind: int) -> str | None:
+    """The registry's unit kind as tickets name it; None for one it does not know."""
+    return _KINDS.get(kind)  # type: ignore[call-overload]
+
+
 async def remember_unit(
     uow: UnitOfWork, tenant_id: UUID, unit: grid_pb.Unit, ancestor_ids: list[str]
 ) -> None:
-    kind = _KINDS.get(unit.kind)
+    kind = kind_name(unit.kind)
     if kind is None:
         raise InvalidInput(f"unknown unit kind {unit.kind}", field="unit.kind")
     if kind not in _KEPT:

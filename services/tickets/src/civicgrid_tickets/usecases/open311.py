@@ -68,7 +68,7 @@ def _plain(value: Any) -> Any:
 
 
 async def submit(
-    ctx: TicketsContext, tenant_id: UUID, client_id: str, report: Report
+    ctx: TicketsContext, tenant_id: UUID, client_id: str, report: Report, *, token: str | None
 ) -> TicketRecord:
     contact = {k: v for k, v in (("email", report.email), ("phone", report.phone)) if v}
     if report.name:
@@ -83,7 +83,7 @@ async def submit(
         attributes={code: _plain(v) for code, v in report.attributes.items()},
         contact=contact or None,
     )
-    done = await intake.create_ticket(ctx, tenant_id, client_id, submission)
+    done = await intake.create_ticket(ctx, tenant_id, client_id, submission, token=token)
     return done.ticket
 
 
