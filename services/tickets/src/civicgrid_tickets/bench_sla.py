@@ -1,13 +1,17 @@
 """Benchmark of the SLA sweep against a real PostgreSQL.
 
-    python -m civicgrid_tickets.bench_sla --owner-dsn DSN --runtime-dsn DSN [--timers 100000]
+    python -m civicgrid_tickets.bench_sla prepare --owner-dsn DSN --runtime-dsn DSN [--timers N]
+    python -m civicgrid_tickets.bench_sla sweep --runtime-dsn DSN
 
-Migrates, writes --timers open tickets of one district (COPY, not timed) each with one due timer
-(half warnings, half breaches, so half the tickets climb a level), started under the district's
-own SLA policy (version 2, published first), then times the sweep until nothing is due: claim
-with FOR UPDATE SKIP LOCKED, history lines, events into the outbox, escalations with fresh
-clocks (from the tickets' policy version) and timers. Prints ONE JSON object: timers, seconds,
-timers_per_second, warnings, breaches, escalations, batch.
+prepare: migrates, writes N open tickets of one district (COPY) each with one due timer (half
+warnings, half breaches, so half the tickets climb a level), started under the district's own
+SLA policy (version 2, published first). Prints ONE JSON object: timers.
+
+sweep: one replica of the timers component. Prints "ready", waits for a line on stdin (so that
+replicas start together and their start-up is not timed), then sweeps until nothing is due:
+claim with FOR UPDATE SKIP LOCKED, history lines, events into the outbox, escalations with
+fresh clocks (from the tickets' policy version) and timers. Prints ONE JSON object: seconds,
+warnings, breaches, escalations, batch.
 """
 
 from __future__ import annotations
@@ -56,19 +60,40 @@ _TICKET_COLUMNS = (
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--owner-dsn", required=True)
-    parser.add_argument("--runtime-dsn", required=True)
-    parser.add_argument("--timers", type=int, default=100_000)
+    sub = parser.add_subparsers(dest="command", required=True)
+    prepare = sub.add_parser("prepare")
+    prepare.add_argument("--owner-dsn", required=True)
+    prepare.add_argument("--runtime-dsn", required=True)
+    prepare.add_argument("--timers", type=int, default=100_000)
+    sweeper = sub.add_parser("sweep")
+    sweeper.add_argument("--runtime-dsn", required=True)
     args = parser.parse_args(argv)
-    upgrade(MIGRATIONS, args.owner_dsn)
-    sys.stdout.write(json.dumps(asyncio.run(run(args.runtime_dsn, args.timers))) + "\n")
+    if args.command == "prepare":
+        upgrade(MIGRATIONS, args.owner_dsn)
+        asyncio.run(_prepared(args.runtime_dsn, args.timers))
+        result: dict[str, Any] = {"timers": args.timers}
+    else:
+        result = asyncio.run(_sweep_all(args.runtime_dsn))
+    sys.stdout.write(json.dumps(result) + "\n")
 
 
-async def run(dsn: str, count: int) -> dict[str, Any]:
+async def _prepared(dsn: str, count: int) -> None:
+    engine = create_engine(dsn, pool_size=1)
+    try:
+        await _prepare(TicketsContext(uow=UnitOfWorkFactory(engine)), count)
+    finally:
+        await engine.dispose()
+
+
+async def _sweep_all(dsn: str) -> dict[str, Any]:
     engine = create_engine(dsn, pool_size=2)
     try:
         ctx = TicketsContext(uow=UnitOfWorkFactory(engine))
-        await _prepare(ctx, count)
+        async with ctx.uow(tenant_id=None) as uow:  # connected before the clock starts
+            await uow.commit()
+        sys.stdout.write("ready\n")
+        sys.stdout.flush()
+        await asyncio.to_thread(sys.stdin.readline)
         started = time.perf_counter()
         totals = [0, 0, 0]
         while True:
@@ -84,9 +109,7 @@ async def run(dsn: str, count: int) -> dict[str, Any]:
     finally:
         await engine.dispose()
     return {
-        "timers": count,
         "seconds": round(seconds, 2),
-        "timers_per_second": round(count / seconds),
         "warnings": totals[0],
         "breaches": totals[1],
         "escalations": totals[2],
