@@ -22,6 +22,7 @@ from civicgrid_tickets.events.outgoing import TOPIC
 from civicgrid_tickets.jobs.sla_sweep import sweep_periodically
 from civicgrid_tickets.rpc.servicer import SERVICE_NAME, register
 from civicgrid_tickets.settings import TicketsSettings
+from civicgrid_tickets.usecases.catalogues import Catalogues
 from civicgrid_tickets.usecases.context import IntakePolicy, TicketsContext
 from civicgrid_tickets.usecases.intake import intake_batcher
 from civicgrid_tickets.usecases.rules_book import RulesBook
@@ -60,6 +61,7 @@ def build(settings: TicketsSettings) -> Tickets:
         blobs=FilesystemBlobStore(settings.blob_dir),
         rules=RulesBook(refresh_after=settings.rules_refresh_seconds),
         intake_batches=intake_batcher(),
+        catalogues=Catalogues(fresh_for=settings.rules_refresh_seconds),
         registry=GrpcGridRegistry(settings.grid_grpc_target) if settings.grid_grpc_target else None,
     )
     jwks, verifier = token_verifier(settings)

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from civicgrid_platform.db.bulk import driver_connection
-from civicgrid_tickets.db.map_repo import GridShape, MapDepartment, MapUnit
+from civicgrid_tickets.db.map_repo import GridShape, MapDepartment
 from civicgrid_tickets.db.tables import tickets
 from civicgrid_tickets.domain.duplicates import Candidate
 from civicgrid_tickets.domain.records import HistoryEntry, TicketRecord
@@ -27,8 +27,12 @@ from civicgrid_tickets.domain.sla_state import Timer
 # A box per report: (x1, y1, x2, y2) in degrees, lon/lat.
 Box = tuple[float, float, float, float]
 
+# The grids whose bounding box meets each report's box, each with its chain of units above
+# ("kind:id", nearest first), in one read: the GiST index on bbox, then primary keys.
 _GRIDS_NEAR = (
-    "SELECT p.n, m.id, m.code, m.geometry_wkb"
+    "SELECT p.n, m.id, m.code, m.geometry_wkb, m.ancestor_ids,"
+    " ARRAY(SELECT a.kind || ':' || a.id FROM unnest(m.ancestor_ids) WITH ORDINALITY AS u(id, k)"
+    "  JOIN map_units a ON a.tenant_id = $1 AND a.id = u.id ORDER BY u.k) AS chain"
     " FROM unnest($2::float8[], $3::float8[], $4::float8[], $5::float8[])"
     " WITH ORDINALITY AS p(x1, y1, x2, y2, n)"
     " JOIN map_units m ON m.tenant_id = $1 AND m.kind = 'grid' AND m.retired = 0"
@@ -36,12 +40,6 @@ _GRIDS_NEAR = (
 )
 _HAS_GRIDS = (
     "SELECT EXISTS (SELECT 1 FROM map_units WHERE tenant_id = $1 AND kind = 'grid' AND retired = 0)"
-)
-# The grids and every unit above them, in one read.
-_UNITS_UP = (
-    "SELECT id, kind, code, name, parent_id, ancestor_ids FROM map_units"
-    " WHERE tenant_id = $1 AND id = ANY(ARRAY(SELECT unnest($2::uuid[]) UNION"
-    " SELECT unnest(ancestor_ids) FROM map_units WHERE tenant_id = $1 AND id = ANY($2::uuid[])))"
 )
 # The most recent open reports of each report's category in each cell around it (the duplicate
 # check compares texts, so it looks at a bounded number of them).
@@ -115,21 +113,18 @@ class IntakeRepository:
         connection = await self._connection()
         columns = list(zip(*(b for _, b in asked), strict=True))
         rows = await connection.fetch(_GRIDS_NEAR, self.tenant_id, *map(list, columns))
-        for row in rows:
-            near[asked[row[0] - 1][0]].append(GridShape(row[1], row[2], row[3]))
+        for n, grid_id, code, wkb, ancestors, chain in rows:
+            kinds = dict(reversed([link.split(":", 1) for link in chain]))  # nearest wins
+            shape = GridShape(
+                grid_id, code, wkb, list(ancestors), {k: UUID(v) for k, v in kinds.items()}
+            )
+            near[asked[n - 1][0]].append(shape)
         return near
 
     async def has_grids(self) -> bool:
         """Whether tickets' copy of the district's map holds any grid yet."""
         connection = await self._connection()
         return bool(await connection.fetchval(_HAS_GRIDS, self.tenant_id))
-
-    async def units_with_ancestors(self, grid_ids: Sequence[UUID]) -> dict[UUID, MapUnit]:
-        if not grid_ids:
-            return {}
-        connection = await self._connection()
-        rows = await connection.fetch(_UNITS_UP, self.tenant_id, list(set(grid_ids)))
-        return {r[0]: MapUnit(r[0], r[1], r[2], r[3], r[4], list(r[5])) for r in rows}
 
     async def recent_nearby(
         self,

@@ -27,9 +27,14 @@ class MapUnit:
 
 @dataclass(frozen=True, slots=True)
 class GridShape:
+    """A grid a point may lie in or near, with the chain above it (kind -> unit id, of the
+    ancestors tickets' copy of the map holds)."""
+
     id: UUID
     code: str
     geometry_wkb: bytes
+    ancestor_ids: list[UUID]
+    chain: dict[str, UUID]
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,23 +7,9 @@ from typing import Any
 from civicgrid_platform.auth import Principal
 from civicgrid_platform.errors import NotFound
 from civicgrid_tickets.db.categories_repo import CategoriesRepository
-from civicgrid_tickets.domain.categories import DEFAULT_CATALOGUE, Category, category_from_dict
+from civicgrid_tickets.domain.categories import Category, category_from_dict
+from civicgrid_tickets.usecases.catalogues import catalogue
 from civicgrid_tickets.usecases.context import TicketsContext, require_admin
-
-DEFAULTS = tuple(category_from_dict(c) for c in DEFAULT_CATALOGUE)
-
-
-async def catalogue(repo: CategoriesRepository) -> list[Category]:
-    """The tenant's active categories; a district that never set any gets the standard ones.
-
-    Two first requests may race: each statement reads what is committed by then, and the
-    installs converge (upserts), so both end up reading the same catalogue."""
-    found = await repo.all()
-    if found:
-        return found
-    if not await repo.count():
-        await repo.upsert(DEFAULTS)
-    return await repo.all()
 
 
 async def list_categories(ctx: TicketsContext, actor: Principal) -> list[Category]:
@@ -41,6 +27,7 @@ async def put_category(ctx: TicketsContext, actor: Principal, body: dict[str, An
         await catalogue(repo)
         await repo.upsert([category])
         await uow.commit()
+    ctx.catalogues.forget(actor.tenant_uuid)
     return category
 
 
@@ -52,3 +39,4 @@ async def retire_category(ctx: TicketsContext, actor: Principal, code: str) -> N
         if not await repo.deactivate(code):
             raise NotFound(f"no category {code}", field="code")
         await uow.commit()
+    ctx.catalogues.forget(actor.tenant_uuid)

@@ -14,6 +14,7 @@ from civicgrid_platform.errors import Forbidden
 from civicgrid_tickets.domain.calendar import DEFAULT_CALENDAR, WorkingCalendar
 from civicgrid_tickets.domain.sla import SlaPolicy
 from civicgrid_tickets.domain.sla_state import DEFAULT_POLICY
+from civicgrid_tickets.usecases.catalogues import Catalogues
 from civicgrid_tickets.usecases.ports import BlobStore, GridRegistry
 from civicgrid_tickets.usecases.rules_book import RulesBook
 
@@ -65,6 +66,8 @@ class TicketsContext:
     intake_batches: Batcher[Any, Any] | None = None
     # Asked where a report lies while the district's copy of the map is cold; None asks no one.
     registry: GridRegistry | None = None
+    # Each district's categories, kept for a few seconds (see catalogues).
+    catalogues: Catalogues = field(default_factory=Catalogues)
 
 
 def require_admin(principal: Principal, doing: str = "changes the category catalogue") -> None:

@@ -24,7 +24,6 @@ from civicgrid_tickets.db.intake_repo import IntakeRepository
 from civicgrid_tickets.db.tickets_repo import TicketsRepository
 from civicgrid_tickets.domain.categories import Category, check_attributes
 from civicgrid_tickets.domain.submission import Submission
-from civicgrid_tickets.usecases.categories import catalogue
 from civicgrid_tickets.usecases.context import TicketsContext
 from civicgrid_tickets.usecases.intake_compose import (
     Accepted,
@@ -115,7 +114,8 @@ async def take_reports(ctx: TicketsContext, reports: Sequence[Report]) -> list[I
     async with ctx.uow(tenant_id=tenant_id) as uow:
         repo = IntakeRepository(uow.session, tenant_id)
         earlier = await repo.by_idempotency_keys(keys) if keys else {}
-        known = {c.code: c for c in await catalogue(CategoriesRepository(uow.session, tenant_id))}
+        district = CategoriesRepository(uow.session, tenant_id)
+        known = {c.code: c for c in await ctx.catalogues.of(district)}
         accepted: list[tuple[int, Accepted]] = []
         for n, report in enumerate(reports):
             key = report.submission.idempotency_key

@@ -63,9 +63,8 @@ async def place_all(
     near = await repo.grids_near(
         [grid_search_box(p[0], p[1], boundary_m) if p else None for p in points]
     )
-    units = await repo.units_with_ancestors([g.id for each in near for g in each])
     placed = [
-        place(shapes, units, p[0], p[1], boundary_m) if p else UNPLACED
+        place(shapes, p[0], p[1], boundary_m) if p else UNPLACED
         for shapes, p in zip(near, points, strict=True)
     ]
     asking = [

@@ -19,7 +19,6 @@ from civicgrid_tickets.domain.categories import Category
 from civicgrid_tickets.domain.records import TicketRecord
 from civicgrid_tickets.domain.submission import Submission
 from civicgrid_tickets.usecases import intake
-from civicgrid_tickets.usecases.categories import catalogue
 from civicgrid_tickets.usecases.context import TicketsContext
 
 CLOSED = frozenset({"resolved", "closed", "rejected", "merged"})
@@ -52,7 +51,7 @@ async def district(ctx: TicketsContext, jurisdiction_id: str | None) -> UUID:
 
 async def services(ctx: TicketsContext, tenant_id: UUID) -> list[Category]:
     async with ctx.uow(tenant_id=tenant_id) as uow:
-        found = await catalogue(CategoriesRepository(uow.session, tenant_id))
+        found = await ctx.catalogues.of(CategoriesRepository(uow.session, tenant_id))
         await uow.commit()
     return found
 

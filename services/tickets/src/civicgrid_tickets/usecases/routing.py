@@ -4,14 +4,13 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from uuid import UUID
 
 import numpy as np
 import shapely
 
-from civicgrid_tickets.db.map_repo import GridShape, MapDepartment, MapUnit
+from civicgrid_tickets.db.map_repo import GridShape, MapDepartment
 from civicgrid_tickets.domain.geo import EARTH_RADIUS_M, degrees_around
 
 
@@ -47,9 +46,7 @@ def grid_search_box(lat: float, lon: float, boundary_m: float) -> tuple[float, f
     return search_box(lat, lon, boundary_m * 1.5)
 
 
-def place(
-    near: list[GridShape], units: Mapping[UUID, MapUnit], lat: float, lon: float, boundary_m: float
-) -> Placement:
+def place(near: list[GridShape], lat: float, lon: float, boundary_m: float) -> Placement:
     """The grid that covers the point (the lowest code when two do), its chain of units, and
     the nearest other grid within boundary_m, of the grids whose boxes are near the point."""
     if not near:
@@ -65,9 +62,9 @@ def place(
         for n, s in zip(near, shapes, strict=True)
         if n.id != grid_id and s.distance(here) <= boundary_m
     )
-    grid = units.get(grid_id)
-    ancestors = grid.ancestor_ids if grid else []
-    chain = {"grid": grid_id} | {units[a].kind: a for a in ancestors if a in units}
+    grid = next(n for n in near if n.id == grid_id)
+    ancestors = grid.ancestor_ids
+    chain = {"grid": grid_id} | grid.chain
     neighbour = others[0] if others else None
     return Placement(
         grid_id,
