@@ -9,9 +9,8 @@ from pathlib import Path
 
 import httpx
 
-from civicgrid_devstack.services import ServiceProcess, ServiceSpec, service_env
+from civicgrid_devstack.services import ServiceProcess, process_on_free_ports
 from civicgrid_testkit import unique_name
-from civicgrid_testkit.processes import find_free_port
 
 ADMIN_PASSWORD = "platform-admin-e2e-1"
 
@@ -30,17 +29,16 @@ def running(
 ) -> Iterator[ServiceProcess]:
     """A service process on free ports with a database of its own, migrated and ready; the JWKS
     defaults to its own (identity)."""
-    spec = ServiceSpec(name, find_free_port(), find_free_port())
     db = postgres.provision(unique_name(f"e2e_{name}"))  # type: ignore[attr-defined]
-    full_env = service_env(
-        spec,
-        runtime_dsn=db.runtime_dsn,
-        owner_dsn=db.owner_dsn,
+    proc = process_on_free_ports(
+        name,
+        db,
         kafka_bootstrap=kafka.bootstrap_servers,  # type: ignore[attr-defined]
-        jwks_url=jwks_url or f"http://127.0.0.1:{spec.http_port}/.well-known/jwks.json",
+        log=logs / f"{name}.log",
+        jwks_url=jwks_url,
+        components=components,
+        env=env,
     )
-    full_env.update(env or {})
-    proc = ServiceProcess(spec, full_env, logs / f"{name}.log", components)
     proc.migrate(*migrate)
     proc.start()
     try:

@@ -12,6 +12,9 @@ from pathlib import Path
 
 import httpx
 
+from civicgrid_testkit.processes import find_free_port
+from civicgrid_testkit.provisioning import ServiceDatabase
+
 
 @dataclass(frozen=True, slots=True)
 class ServiceSpec:
@@ -137,3 +140,26 @@ def service_env(
         "CIVICGRID_DRAIN_SECONDS": str(drain_seconds),
         "CIVICGRID_INSTANCE_ID": f"{spec.name}-local",
     }
+
+
+def process_on_free_ports(
+    name: str,
+    db: ServiceDatabase,
+    *,
+    kafka_bootstrap: str,
+    log: Path,
+    jwks_url: str | None = None,
+    components: str = "http,grpc,consumers,relay,timers",
+    env: dict[str, str] | None = None,
+) -> ServiceProcess:
+    """A service process (not started) on free ports against `db`, trusting `jwks_url` (by
+    default its own, as identity does): what benchmarks and cross-service tests run."""
+    spec = ServiceSpec(name, find_free_port(), find_free_port())
+    full_env = service_env(
+        spec,
+        runtime_dsn=db.runtime_dsn,
+        owner_dsn=db.owner_dsn,
+        kafka_bootstrap=kafka_bootstrap,
+        jwks_url=jwks_url or f"http://127.0.0.1:{spec.http_port}/.well-known/jwks.json",
+    )
+    return ServiceProcess(spec, full_env | (env or {}), log, components)

@@ -14,9 +14,8 @@ from typing import Any
 
 from civicgrid_devstack.bench.jwks_server import JwksServer, resident_token
 from civicgrid_devstack.bench.report import Figure
-from civicgrid_devstack.services import ServiceProcess, ServiceSpec, service_env
+from civicgrid_devstack.services import process_on_free_ports
 from civicgrid_platform.auth import generate_signing_key
-from civicgrid_testkit.processes import find_free_port
 from civicgrid_testkit.provisioning import ServiceDatabase
 
 
@@ -106,18 +105,17 @@ async def _bench_process(
 ) -> list[Figure]:
     key = generate_signing_key()
     token = resident_token(key, tenant)
-    spec = ServiceSpec("grid", find_free_port(), find_free_port())
     log = workdir / "grid.log"
     log.unlink(missing_ok=True)
     with JwksServer(key) as jwks:
-        env = service_env(
-            spec,
-            runtime_dsn=db.runtime_dsn,
-            owner_dsn=db.owner_dsn,
+        proc = process_on_free_ports(
+            "grid",
+            db,
             kafka_bootstrap=bootstrap,
+            log=log,
             jwks_url=jwks.url,
+            components="http,grpc",
         )
-        proc = ServiceProcess(spec, env, log, components="http,grpc")
         proc.start()
         try:
             await asyncio.to_thread(proc.wait_ready, 180.0)

@@ -9,8 +9,7 @@ from pathlib import Path
 import httpx
 
 from civicgrid_devstack.bench.report import Figure, percentile
-from civicgrid_devstack.services import ServiceProcess, ServiceSpec, service_env
-from civicgrid_testkit.processes import find_free_port
+from civicgrid_devstack.services import process_on_free_ports
 from civicgrid_testkit.provisioning import ServiceDatabase
 
 ADMIN_PASSWORD = "bench-platform-admin"
@@ -26,16 +25,13 @@ def _rss_mb(pid: int) -> float:
 async def bench_identity(
     db: ServiceDatabase, bootstrap: str, logs: Path, logins: int = 200
 ) -> list[Figure]:
-    spec = ServiceSpec("identity", find_free_port(), find_free_port())
-    env = service_env(
-        spec,
-        runtime_dsn=db.runtime_dsn,
-        owner_dsn=db.owner_dsn,
+    proc = process_on_free_ports(
+        "identity",
+        db,
         kafka_bootstrap=bootstrap,
-        jwks_url=f"http://127.0.0.1:{spec.http_port}/.well-known/jwks.json",
+        log=logs / "identity.log",
+        env={"CIVICGRID_BOOTSTRAP_ADMIN_PASSWORD": ADMIN_PASSWORD},
     )
-    env["CIVICGRID_BOOTSTRAP_ADMIN_PASSWORD"] = ADMIN_PASSWORD
-    proc = ServiceProcess(spec, env, logs / "identity.log")
     await asyncio.to_thread(proc.migrate, "--bootstrap-admin")
     proc.start()
     try:

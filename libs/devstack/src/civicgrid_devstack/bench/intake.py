@@ -25,7 +25,7 @@ import httpx
 from civicgrid_devstack.bench.grid import run_module
 from civicgrid_devstack.bench.jwks_server import JwksServer, resident_token
 from civicgrid_devstack.bench.report import Figure, percentile
-from civicgrid_devstack.services import ServiceProcess, ServiceSpec, service_env
+from civicgrid_devstack.services import process_on_free_ports
 from civicgrid_platform.auth import generate_signing_key
 from civicgrid_testkit.processes import find_free_port
 from civicgrid_testkit.provisioning import ServiceDatabase
@@ -123,18 +123,16 @@ async def bench_intake(
     with JwksServer(key) as jwks:
         replicas = []
         for n in range(REPLICAS):
-            spec = ServiceSpec("tickets", find_free_port(), find_free_port())
-            env = service_env(
-                spec,
-                runtime_dsn=db.runtime_dsn,
-                owner_dsn=db.owner_dsn,
+            replica = process_on_free_ports(
+                "tickets",
+                db,
                 kafka_bootstrap=bootstrap,
+                log=workdir / f"tickets-{n}.log",
                 jwks_url=jwks.url,
+                components="http,relay" if n == 0 else "http",  # one relay is plenty
+                env={"CIVICGRID_BLOB_DIR": str(workdir / "blobs")},
             )
-            env["CIVICGRID_BLOB_DIR"] = str(workdir / "blobs")
-            components = "http,relay" if n == 0 else "http"  # one relay is plenty
-            log = workdir / f"tickets-{n}.log"
-            replicas.append(ServiceProcess(spec, env, log, components=components))
+            replicas.append(replica)
         for replica in replicas:
             replica.start()
         try:
