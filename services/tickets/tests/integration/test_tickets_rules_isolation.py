@@ -139,3 +139,21 @@ async def test_row_level_security_hides_and_refuses_another_districts_rules(
                 )
     finally:
         await connection.close()
+
+
+async def test_a_published_version_is_never_changed_or_deleted(
+    tickets_db: ServiceDatabase, published: District
+) -> None:
+    connection = await asyncpg.connect(tickets_db.runtime_dsn)
+    try:
+        for statement in (
+            "UPDATE tenant_rules SET body = '{}' WHERE kind = 'sla_policy'",
+            "DELETE FROM tenant_rules WHERE kind = 'calendar'",
+        ):
+            with pytest.raises(asyncpg.RestrictViolationError):
+                async with connection.transaction():
+                    bind = "SELECT set_config('app.tenant_id', $1, true)"
+                    await connection.execute(bind, published.tenant)
+                    await connection.execute(statement)
+    finally:
+        await connection.close()

@@ -39,9 +39,21 @@ def upgrade() -> None:
     )
     for statement in enable_tenant_rls("tenant_rules"):
         op.execute(statement)
+    # Tickets and snapshots name the version they were made under: a published version must
+    # read the same for ever, whoever connects.
+    op.execute(
+        "CREATE FUNCTION tenant_rules_are_immutable() RETURNS trigger LANGUAGE plpgsql AS"
+        " $$BEGIN RAISE EXCEPTION 'a published rule version is never changed or deleted'"
+        " USING ERRCODE = 'restrict_violation'; END$$"
+    )
+    op.execute(
+        "CREATE TRIGGER tenant_rules_immutable BEFORE UPDATE OR DELETE ON tenant_rules"
+        " FOR EACH ROW EXECUTE FUNCTION tenant_rules_are_immutable()"
+    )
 
 
 def downgrade() -> None:
     for statement in disable_tenant_rls("tenant_rules"):
         op.execute(statement)
     op.drop_table("tenant_rules")
+    op.execute("DROP FUNCTION tenant_rules_are_immutable()")
