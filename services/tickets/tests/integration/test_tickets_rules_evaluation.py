@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
+from civicgrid_tickets.domain.calendar import DEFAULT_CALENDAR_BODY
 from services.tickets.tests.tickets_support import District, SettableClock, bearer
 
 pytestmark = pytest.mark.integration
@@ -67,3 +68,32 @@ async def test_a_published_formula_scores_the_next_close_and_a_snapshot_keeps_it
     assert november.json()["formula_version"] == 3
     csv_rows = _rows((await api.get("/v1/evaluations/2026-11/csv", headers=admin)).text)
     assert {r["formula_version"] for r in csv_rows.values()} == {"3"}
+
+
+async def test_a_month_closes_by_the_districts_own_calendar_clock(
+    timed_api: httpx.AsyncClient, clock: SettableClock, district: District
+) -> None:
+    """A district in New York: a report at 23:30 on 31 October there (04:30 UTC on 1 November)
+    counts in its October, and October is not over there until 04:00 UTC on 1 November."""
+    api, admin = timed_api, bearer(district.tenant, "tenant_admin")
+    new_york = {**DEFAULT_CALENDAR_BODY, "timezone": "America/New_York"}
+    published = await api.post("/v1/rules/calendar", json=new_york, headers=admin)
+    assert published.status_code == 201, published.text
+    clock.at = datetime(2026, 11, 1, 3, 30, tzinfo=UTC)  # 23:30 on 31 October in New York
+    lat, lon = district.inside(0)
+    made = await api.post(
+        "/v1/tickets",
+        json={"category": "roads", "description": "路面", "lat": lat, "lon": lon},
+        headers=bearer(district.tenant, "resident"),
+    )
+    assert made.status_code == 201, made.text
+    early = await api.post("/v1/evaluations/2026-10/close", headers=admin)
+    assert early.status_code == 409  # still October in New York
+
+    clock.at = datetime(2026, 11, 1, 5, 0, tzinfo=UTC)
+    closed = await api.post("/v1/evaluations/2026-10/close", headers=admin)
+    assert closed.status_code == 201, closed.text
+    october = {
+        r["unit_id"]: r for r in (await api.get("/v1/evaluations/2026-10", headers=admin)).json()
+    }
+    assert october[str(district.grids[0])]["received"] == 1

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 from uuid import UUID
 
@@ -38,13 +38,13 @@ class Closing:
     units: int
 
 
-def month_bounds(ctx: TicketsContext, month: str) -> tuple[datetime, datetime]:
-    """The month in the district's own time zone (a report at 23:30 on the 31st counts there)."""
+def month_bounds(month: str, zone: tzinfo) -> tuple[datetime, datetime]:
+    """The month in the district's own time zone, its calendar's (a report at 23:30 on the 31st
+    counts in that month there)."""
     found = _MONTH.match(month)
     if not found:
         raise InvalidInput("a month as YYYY-MM", field="month")
     year, number = int(found.group(1)), int(found.group(2))
-    zone = ctx.sla.calendar.zone
     start = datetime(year, number, 1, tzinfo=zone)
     end = datetime(year + number // 12, number % 12 + 1, 1, tzinfo=zone)
     return start, end
@@ -65,17 +65,19 @@ async def close_month(ctx: TicketsContext, actor: Principal, month: str) -> Clos
 async def close_district_month(
     ctx: TicketsContext, tenant_id: UUID, month: str, closed_by: str
 ) -> Closing:
-    start, end = month_bounds(ctx, month)
+    month_bounds(month, UTC)  # a bad month is refused before anything is read
     now = ctx.clock()
-    if end > now:
-        raise Conflict(f"{month} is not over yet")
     async with ctx.uow(tenant_id=tenant_id) as uow:
+        # The rules in force as the month closes, read afresh rather than from the cache: a
+        # closing is final, so it must not miss a formula just published on another replica.
+        rules = await ctx.rules.current(uow.session, tenant_id, refresh=True)
+        start, end = month_bounds(month, rules.calendar.zone)
+        if end > now:
+            raise Conflict(f"{month} is not over yet")
         repo = EvaluationRepository(uow.session, tenant_id)
         if await repo.closing(month) is not None:
             raise Conflict(f"{month} is already closed; its snapshot stands")
-        # The formula in force as the month closes, read afresh rather than from the cache: a
-        # closing is final, so it must not miss a formula just published on another replica.
-        formula = (await ctx.rules.current(uow.session, tenant_id, refresh=True)).formula
+        formula = rules.formula
         counts = await repo.counts(start, end)
         results = evaluate([UnitCounts(**c) for c in counts], formula)
         by_unit = {c["unit_id"]: c for c in counts}
@@ -112,7 +114,7 @@ async def close_district_month(
 async def stored_evaluation(
     ctx: TicketsContext, actor: Principal, month: str
 ) -> list[dict[str, Any]]:
-    month_bounds(ctx, month)
+    month_bounds(month, UTC)  # only checks the month
     async with ctx.uow(tenant_id=actor.tenant_uuid) as uow:
         rows = await EvaluationRepository(uow.session, actor.tenant_uuid).stored(month)
     if not rows:
@@ -138,12 +140,14 @@ async def districts_of_the_city(
 ) -> list[dict[str, Any]]:
     if not actor.is_platform_admin:
         raise Forbidden("the city-level view is for platform admins")
-    month_bounds(ctx, month)
+    month_bounds(month, UTC)  # only checks the month
     async with ctx.uow(tenant_id=None) as uow:
         return await city_view(uow.session, month)
 
 
 def previous_month(ctx: TicketsContext, now: datetime) -> str:
+    """Last month by the built-in calendar's clock. A district whose own zone is behind hears
+    "not over yet" until its month ends, and the timers component asks again later."""
     local = now.astimezone(ctx.sla.calendar.zone)
     year, month = (local.year, local.month - 1) if local.month > 1 else (local.year - 1, 12)
     return f"{year:04d}-{month:02d}"
