@@ -19,7 +19,7 @@ import asyncio
 import contextlib
 import contextvars
 import logging
-from collections.abc import Awaitable, Callable, Hashable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -129,9 +129,7 @@ class Batcher(Generic[Item, Result]):
                 _settle(batch, [RuntimeError("the service is shutting down")] * len(batch))
                 raise
 
-    def _groups(
-        self, batch: list[_Pending[Item, Result]]
-    ) -> Iterator[list[_Pending[Item, Result]]]:
+    def _groups(self, batch: list[_Pending[Item, Result]]) -> list[list[_Pending[Item, Result]]]:
         """The batch's items by key, leaving out callers that went away; an item whose key
         cannot be told gets that error for its answer."""
         groups: dict[Hashable, list[_Pending[Item, Result]]] = {}
@@ -144,7 +142,7 @@ class Batcher(Generic[Item, Result]):
                 _settle([pending], [failure])
                 continue
             groups.setdefault(key, []).append(pending)
-        yield from groups.values()
+        return list(groups.values())
 
     async def _run(self, batch: list[_Pending[Item, Result]]) -> None:
         links = [trace.Link(p.span) for p in batch if p.span.is_valid]
@@ -158,9 +156,6 @@ class Batcher(Generic[Item, Result]):
             outcomes = await self._handler([p.item for p in batch])
             if len(outcomes) != len(batch):
                 raise RuntimeError(f"the handler answered {len(outcomes)} of {len(batch)} items")
-        except asyncio.CancelledError:
-            _settle(batch, [RuntimeError("the service is shutting down")] * len(batch))
-            raise
         except Exception as failure:  # noqa: BLE001 - any failure is each item's to hear
             if len(batch) == 1:
                 _settle(batch, [failure])

@@ -12,13 +12,18 @@ import pytest
 from sqlalchemy import text
 
 from civicgrid.grid.v1 import grid_service_pb2 as grid_pb
-from civicgrid_platform.batching import Batcher
 from civicgrid_platform.errors import InvalidInput
 from civicgrid_tickets.domain.geo import cell_of
 from civicgrid_tickets.domain.submission import Submission
 from civicgrid_tickets.usecases import map_model
 from civicgrid_tickets.usecases.context import TicketsContext
-from civicgrid_tickets.usecases.intake import Intake, Report, create_ticket, take_reports
+from civicgrid_tickets.usecases.intake import (
+    Intake,
+    Report,
+    create_ticket,
+    intake_batcher,
+    take_reports,
+)
 from services.tickets.tests.tickets_support import District
 
 pytestmark = pytest.mark.integration
@@ -29,9 +34,7 @@ class CountingBatches:
 
     def __init__(self) -> None:
         self.sizes: list[int] = []
-        self.batcher: Batcher[Report, Intake] = Batcher(
-            self._take, key=lambda r: (r.tenant_id, id(r.ctx)), max_batch=64
-        )
+        self.batcher = intake_batcher(self._take)
 
     async def _take(self, reports: Sequence[Report]) -> list[Intake | Exception]:
         self.sizes.append(len(reports))

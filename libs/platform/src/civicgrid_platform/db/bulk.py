@@ -14,7 +14,7 @@ from collections.abc import AsyncIterable, Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import Table, text
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
 _ROW_SECURITY = text("SELECT relrowsecurity FROM pg_class WHERE oid = CAST(:name AS regclass)")
 _stage_numbers = itertools.count(1)
@@ -69,15 +69,15 @@ def _names(columns: Sequence[str]) -> str:
     return ", ".join(f'"{c}"' for c in columns)
 
 
-async def driver_connection(executor: AsyncSession | AsyncConnection) -> Any:
-    """The asyncpg connection under the session (or connection): for reads of 10^5 rows, where
+async def driver_connection(session: AsyncSession) -> Any:
+    """The asyncpg connection under the session: for reads of 10^5 rows, where
     SQLAlchemy's row processing costs more than the query, and for hot paths' statements.
 
     Only after a statement has gone through SQLAlchemy (a unit of work's tenant binding is
     one): SQLAlchemy begins the driver's transaction lazily, at its first statement, so what
     is sent here before that runs outside the transaction (and a transaction-local setting
     vanishes at once)."""
-    connection = executor if isinstance(executor, AsyncConnection) else await executor.connection()
+    connection = await session.connection()
     raw = await connection.get_raw_connection()
     return raw.driver_connection
 

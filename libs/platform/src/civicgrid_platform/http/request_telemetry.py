@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from fastapi.telemetry import TelemetryConfig
-from opentelemetry import context, metrics, propagate, trace
+from opentelemetry import metrics, propagate, trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -51,32 +51,32 @@ class RequestTelemetry:
             await send(message)
 
         started = time.perf_counter()
-        token = context.attach(propagate.extract(_carrier(scope)))
-        try:
-            with _tracer.start_as_current_span(
-                method, kind=SpanKind.SERVER, record_exception=True, set_status_on_exception=True
-            ) as span:
-                try:
-                    await self.app(scope, receive, recording_send)
-                finally:
-                    route = _route(scope)
-                    span.update_name(f"{method} {route}")
-                    span.set_attributes(
-                        {
-                            "http.request.method": method,
-                            "http.route": route,
-                            "url.path": scope["path"],
-                            "http.response.status_code": status,
-                        }
-                    )
-                    if status >= 500:
-                        span.set_status(Status(StatusCode.ERROR))
-        finally:
-            context.detach(token)
-            _duration.record(
-                (time.perf_counter() - started) * 1000,
-                {"http.method": method, "http.target": _route(scope), "http.status_code": status},
-            )
+        with _tracer.start_as_current_span(
+            method,
+            context=propagate.extract(_carrier(scope)),  # the caller's trace, continued
+            kind=SpanKind.SERVER,
+            record_exception=True,
+            set_status_on_exception=True,
+        ) as span:
+            try:
+                await self.app(scope, receive, recording_send)
+            finally:
+                route = _route(scope)
+                span.update_name(f"{method} {route}")
+                span.set_attributes(
+                    {
+                        "http.request.method": method,
+                        "http.route": route,
+                        "url.path": scope["path"],
+                        "http.response.status_code": status,
+                    }
+                )
+                if status >= 500:
+                    span.set_status(Status(StatusCode.ERROR))
+                _duration.record(
+                    (time.perf_counter() - started) * 1000,
+                    {"http.method": method, "http.target": route, "http.status_code": status},
+                )
 
 
 def _route(scope: Scope) -> str:

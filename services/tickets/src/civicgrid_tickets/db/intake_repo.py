@@ -14,12 +14,10 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from civicgrid_platform.db.bulk import driver_connection
 from civicgrid_tickets.db.map_repo import GridShape, MapDepartment
-from civicgrid_tickets.db.tables import tickets
 from civicgrid_tickets.domain.duplicates import Candidate
 from civicgrid_tickets.domain.records import HistoryEntry, TicketRecord
 from civicgrid_tickets.domain.sla_state import Timer
@@ -93,16 +91,6 @@ class IntakeRepository:
         connection = await self._connection()
         last = int(await connection.fetchval(_NUMBERS, self.tenant_id, year, count))
         return [f"{year}-{n:06d}" for n in range(last - count + 1, last + 1)]
-
-    async def by_idempotency_keys(self, keys: Sequence[str]) -> dict[str, TicketRecord]:
-        """The tickets earlier submissions with these keys made (retries are rare: the
-        ordinary statement will do)."""
-        t = tickets.c
-        query = select(*[t[name] for name in _TICKET_FIELDS]).where(
-            t.tenant_id == self.tenant_id, t.idempotency_key.in_(list(keys))
-        )
-        found = [TicketRecord(*r) for r in await self.session.execute(query)]
-        return {r.idempotency_key: r for r in found if r.idempotency_key}
 
     async def grids_near(self, boxes: Sequence[Box | None]) -> list[list[GridShape]]:
         """For each box (None: no point), the grids whose bounding box meets it."""

@@ -78,12 +78,15 @@ class TicketsRepository:
         rows = await connection.fetch(_SLA_VIEW, self.tenant_id, list(set(ticket_ids)))
         return {r[0]: SlaView(*r) for r in rows}
 
-    async def by_idempotency_key(self, key: str) -> TicketRecord | None:
+    async def by_idempotency_keys(self, keys: Sequence[str]) -> dict[str, TicketRecord]:
+        """The tickets earlier submissions with these keys made."""
+        if not keys:
+            return {}
         query = select(*_COLUMNS).where(
-            tickets.c.tenant_id == self.tenant_id, tickets.c.idempotency_key == key
+            tickets.c.tenant_id == self.tenant_id, tickets.c.idempotency_key.in_(list(keys))
         )
-        row = (await self.session.execute(query)).first()
-        return TicketRecord(*row) if row else None
+        found = [TicketRecord(*r) for r in await self.session.execute(query)]
+        return {r.idempotency_key: r for r in found if r.idempotency_key}
 
     async def history(self, ticket_id: UUID) -> list[HistoryEntry]:
         h = ticket_history.c

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 import asyncpg
 from sqlalchemy.exc import IntegrityError
 
-from civicgrid_platform.batching import Batcher
+from civicgrid_platform.batching import Batcher, Handler
 from civicgrid_platform.db.uow import UnitOfWork
 from civicgrid_platform.errors import InvalidInput
 from civicgrid_tickets.db.categories_repo import CategoriesRepository
@@ -59,13 +59,16 @@ class Report:
     token: str | None = None
 
 
-def intake_batcher() -> Batcher[Report, Intake]:
+def intake_batcher(
+    take: Handler[Report, Intake] | None = None,
+) -> Batcher[Report, Intake]:
     """Batches by district (row-level security binds a transaction to one tenant) and by
     context. One lane: while a batch waits on the database, the next gathers (and the HTTP work
     of its requests goes on); a second lane only split batches and raced for the numbers, which
-    measured slower at every load (`make bench`). Replicas add lanes."""
+    measured slower at every load (`make bench`). Replicas add lanes. `take` wraps the
+    handler (tests count the batches)."""
     return Batcher(
-        _take_batch,
+        take or _take_batch,
         name="intake batch",
         key=lambda r: (r.tenant_id, id(r.ctx)),
         max_batch=64,
@@ -100,9 +103,8 @@ async def create_ticket(
         if not key or "uq_tickets_idempotency" not in str(exc):
             raise
     async with ctx.uow(tenant_id=tenant_id) as uow:
-        earlier = await TicketsRepository(uow.session, tenant_id).by_idempotency_key(key)
-    assert earlier is not None
-    return Intake(earlier, [], replayed=True)
+        earlier = await TicketsRepository(uow.session, tenant_id).by_idempotency_keys([key])
+    return Intake(earlier[key], [], replayed=True)
 
 
 async def take_reports(ctx: TicketsContext, reports: Sequence[Report]) -> list[Intake | Exception]:
@@ -113,7 +115,7 @@ async def take_reports(ctx: TicketsContext, reports: Sequence[Report]) -> list[I
     keys = [r.submission.idempotency_key for r in reports if r.submission.idempotency_key]
     async with ctx.uow(tenant_id=tenant_id) as uow:
         repo = IntakeRepository(uow.session, tenant_id)
-        earlier = await repo.by_idempotency_keys(keys) if keys else {}
+        earlier = await TicketsRepository(uow.session, tenant_id).by_idempotency_keys(keys)
         district = CategoriesRepository(uow.session, tenant_id)
         known = {c.code: c for c in await ctx.catalogues.of(district)}
         accepted: list[tuple[int, Accepted]] = []
@@ -209,7 +211,7 @@ async def _open(
         [(m.record.id, m.history) for m in made],
         [(m.record.id, t) for m in made for t in m.timers],
     )
-    for m, where in zip(made, routes, strict=True):
-        for event in announcements(m.record, owners[where]):
+    for m, holders in zip(made, owners, strict=True):
+        for event in announcements(m.record, holders):
             uow.add_event(event)
     return with_duplicates(made, candidates, policy.duplicate_radius_m)

@@ -41,19 +41,15 @@ class Accepted:
     token: str | None = None  # the reporter's, for the grid registry (see intake_placing)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Route:
     """Where a ticket starts: its place on the map, the level of the chain that holds it and
-    that level's unit, or the department that handles its category. (Compared by identity:
-    each ticket has its own.)"""
+    that level's unit, or the department that handles its category."""
 
     placement: Placement
     level: str
     owner_unit_id: uuid.UUID | None
     department_id: uuid.UUID | None
-
-    __hash__ = object.__hash__
-    __eq__ = object.__eq__
 
 
 @dataclass(frozen=True, slots=True)

@@ -83,21 +83,18 @@ async def place_all(
     return placed
 
 
-async def owners_of(repo: IntakeRepository, routes: list[Route]) -> dict[Route, list[uuid.UUID]]:
-    """Who holds each new ticket: the district's department agents, or the staff of its level's
-    unit (the city's are bound tenant-wide)."""
+async def owners_of(repo: IntakeRepository, routes: list[Route]) -> list[list[uuid.UUID]]:
+    """Who holds each new ticket, in the routes' order: the district's department agents, or
+    the staff of its level's unit (the city's are bound tenant-wide)."""
     roles = {DEPARTMENT_ROLE, *(role for r in routes for role in OWNER_ROLES[r.level])}
     units = [r.owner_unit_id for r in routes if r.owner_unit_id is not None]
     held = await repo.holders(sorted(roles), units)
-    owners: dict[Route, list[uuid.UUID]] = {}
-    for r in routes:
-        if r.department_id is not None:
-            owners[r] = held.get((None, DEPARTMENT_ROLE), [])
-        else:
-            owners[r] = [
-                p for role in OWNER_ROLES[r.level] for p in held.get((r.owner_unit_id, role), [])
-            ]
-    return owners
+    return [
+        held.get((None, DEPARTMENT_ROLE), [])
+        if r.department_id is not None
+        else [p for role in OWNER_ROLES[r.level] for p in held.get((r.owner_unit_id, role), [])]
+        for r in routes
+    ]
 
 
 def with_duplicates(

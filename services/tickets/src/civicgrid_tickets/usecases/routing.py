@@ -10,6 +10,7 @@ from uuid import UUID
 import numpy as np
 import shapely
 
+from civicgrid_tickets.db.intake_repo import Box
 from civicgrid_tickets.db.map_repo import GridShape, MapDepartment
 from civicgrid_tickets.domain.geo import EARTH_RADIUS_M, degrees_around
 
@@ -35,15 +36,11 @@ def _metres(geometry: shapely.Geometry, lat: float, lon: float) -> shapely.Geome
     return shapely.transform(geometry, lambda c: (c - origin) * np.array([kx, ky]))
 
 
-def search_box(lat: float, lon: float, margin_m: float) -> tuple[float, float, float, float]:
-    """(x1, y1, x2, y2) in degrees: the point widened by margin_m each way."""
-    dlat, dlon = degrees_around(lat, margin_m)
+def grid_search_box(lat: float, lon: float, boundary_m: float) -> Box:
+    """(x1, y1, x2, y2) in degrees: where the grids a point lies in or near (within
+    boundary_m) have their bounding boxes."""
+    dlat, dlon = degrees_around(lat, boundary_m * 1.5)
     return (lon - dlon, lat - dlat, lon + dlon, lat + dlat)
-
-
-def grid_search_box(lat: float, lon: float, boundary_m: float) -> tuple[float, float, float, float]:
-    """Where the grids a point lies in or near (within boundary_m) have their bounding boxes."""
-    return search_box(lat, lon, boundary_m * 1.5)
 
 
 def place(near: list[GridShape], lat: float, lon: float, boundary_m: float) -> Placement:
