@@ -1,8 +1,12 @@
 from __future__ import annotations
 
 import asyncio
+import gc
+from pathlib import Path
 
+from civicgrid_platform.command_line import ServiceCommandLine
 from civicgrid_platform.runner import Component, ProcessRunner
+from civicgrid_platform.settings import PlatformSettings
 
 
 async def test_shutdown_drains_every_component_before_stopping_them() -> None:
@@ -53,3 +57,35 @@ async def test_a_component_that_returns_on_its_own_is_a_failure() -> None:
 
     runner = ProcessRunner([Component("consumers", quits), Component("http", healthy)])
     assert await asyncio.wait_for(runner.run(), timeout=2) == 1
+
+
+async def test_serving_freezes_what_start_up_built_out_of_later_collections() -> None:
+    built: dict[str, object] = {}
+    seen: list[bool] = []
+
+    class Graph:
+        async def start(self) -> None:
+            built["schema"] = {"made": ["at start-up"]}
+
+        def components(self, names: object) -> list[Component]:
+            async def run(stop: asyncio.Event) -> None:
+                seen.append(gc.is_tracked(built["schema"]) and _frozen(built["schema"]))
+
+            return [Component("http", run)]
+
+        async def aclose(self) -> None:
+            pass
+
+    settings = PlatformSettings(service_name="test")
+    line = ServiceCommandLine("test", lambda: settings, Path("."), lambda _: Graph())
+    try:
+        await line.serve(settings, ["http"])
+    finally:
+        gc.unfreeze()
+    assert seen == [True]
+
+
+def _frozen(thing: object) -> bool:
+    """Frozen objects sit in the permanent generation, which no collection lists."""
+
+    return not any(thing is o for generation in range(3) for o in gc.get_objects(generation))
