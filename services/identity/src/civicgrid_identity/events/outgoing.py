@@ -5,6 +5,8 @@ from __future__ import annotations
 from google.protobuf.message import Message
 
 from civicgrid.identity.v1 import events_pb2
+from civicgrid.identity.v1 import identity_service_pb2 as pb
+from civicgrid_identity.domain.model import PartyCategory
 from civicgrid_platform.events.factory import EventFactory
 
 TOPIC = "civicgrid.identity.v1"
@@ -21,3 +23,13 @@ _TYPES: dict[type[Message], str] = {
 
 
 identity_event = EventFactory(TOPIC, SOURCE, _TYPES)
+
+
+_PARTY: dict[str, pb.PartyCategory] = {
+    c.value: getattr(pb, f"PARTY_CATEGORY_{c.name}") for c in PartyCategory
+}
+
+
+def party_category_pb(category: str | None) -> pb.PartyCategory:
+    """A person's party category as the contracts carry it (unspecified when none)."""
+    return _PARTY.get(category or "", pb.PARTY_CATEGORY_UNSPECIFIED)

@@ -7,14 +7,14 @@ from grpc import aio
 from civicgrid.identity.v1 import identity_service_pb2 as pb
 from civicgrid.identity.v1 import identity_service_pb2_grpc as pb_grpc
 from civicgrid_identity.db.people_repo import BindingRecord
-from civicgrid_identity.domain.model import Channel, PartyCategory
+from civicgrid_identity.domain.model import Channel
+from civicgrid_identity.events.outgoing import party_category_pb
 from civicgrid_identity.usecases import care, people, roles
 from civicgrid_identity.usecases.context import IdentityContext
 from civicgrid_platform.errors import Forbidden, parse_uuid
 from civicgrid_platform.grpc.context import rpc_principal
 from civicgrid_platform.grpc.server import Registrar
 
-_PARTY = {c.value: getattr(pb, f"PARTY_CATEGORY_{c.name}") for c in PartyCategory}
 _CHANNEL = {c.value: getattr(pb, f"CHANNEL_{c.name}") for c in Channel}
 
 
@@ -30,7 +30,7 @@ def person_message(view: people.PersonView) -> pb.Person:
         display_name=p.display_name,
         phone=p.phone or "",
         email=p.email or "",
-        party_category=_PARTY.get(p.party_category or "", pb.PARTY_CATEGORY_UNSPECIFIED),
+        party_category=party_category_pb(p.party_category),
         party_branch=p.party_branch or "",
         living_alone=p.living_alone,
         status=p.status,

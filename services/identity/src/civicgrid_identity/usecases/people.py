@@ -11,7 +11,7 @@ from civicgrid_identity.db.people_repo import BindingRecord, PeopleRepository, P
 from civicgrid_identity.domain.access import can_manage_people, can_read_people
 from civicgrid_identity.domain.model import PartyCategory, normalise_phone, validate_locale
 from civicgrid_identity.domain.roles import mask_phone, may_see_phone
-from civicgrid_identity.events.outgoing import identity_event
+from civicgrid_identity.events.outgoing import identity_event, party_category_pb
 from civicgrid_identity.usecases.context import IdentityContext
 from civicgrid_identity.usecases.tenants import readable_tenant
 from civicgrid_platform.auth import Principal
@@ -118,6 +118,7 @@ async def update_person(
                         person_id=str(person_id),
                         changed_fields=sorted(values),
                         living_alone=person.living_alone,
+                        party_category=party_category_pb(person.party_category),
                         party_branch=person.party_branch or "",
                         display_name=person.display_name,
                     ),

@@ -20,7 +20,7 @@ from civicgrid_identity.domain.model import (
     validate_password,
 )
 from civicgrid_identity.domain.roles import RESIDENT, Binding
-from civicgrid_identity.events.outgoing import identity_event
+from civicgrid_identity.events.outgoing import identity_event, party_category_pb
 from civicgrid_identity.usecases.context import IdentityContext
 from civicgrid_identity.usecases.roles import grant_checked
 from civicgrid_identity.usecases.tenants import tenant_by_slug
@@ -66,6 +66,7 @@ def _registered(person: PersonRecord, *, invited: bool) -> events_pb2.PersonRegi
         display_name=person.display_name,
         invited=invited,
         living_alone=person.living_alone,
+        party_category=party_category_pb(person.party_category),
         party_branch=person.party_branch or "",
         registered_at=at,
     )

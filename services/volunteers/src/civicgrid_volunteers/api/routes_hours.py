@@ -1,0 +1,7 @@
+"""HTTP routes: hours."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["hours"])

@@ -1,0 +1,7 @@
+"""HTTP routes: volunteers."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["volunteers"])

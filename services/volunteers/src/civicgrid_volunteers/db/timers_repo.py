@@ -1,0 +1,57 @@
+"""Work due at a moment, across districts: schedule, cancel, and claim (see tables.timers)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+# One timer per kind and subject: scheduling again moves it.
+_SCHEDULE = text(
+    "INSERT INTO timers (tenant_id, kind, subject_id, due_at)"
+    " VALUES (:tenant, :kind, :subject, :due)"
+    " ON CONFLICT (kind, subject_id) DO UPDATE SET due_at = EXCLUDED.due_at"
+)
+_CANCEL = text("DELETE FROM timers WHERE kind = :kind AND subject_id = :subject")
+# Deleting is claiming: the rows vanish with the transaction that handles them, or come back if
+# it rolls back. SKIP LOCKED lets several replicas share the work without waiting.
+_CLAIM = text(
+    "DELETE FROM timers WHERE id IN ("
+    " SELECT id FROM timers WHERE due_at <= :now ORDER BY due_at LIMIT :limit"
+    " FOR UPDATE SKIP LOCKED)"
+    " RETURNING tenant_id, kind, subject_id, due_at"
+)
+_NEXT = text("SELECT due_at FROM timers WHERE kind = :kind AND subject_id = :subject")
+
+
+@dataclass(frozen=True, slots=True)
+class DueTimer:
+    tenant_id: UUID
+    kind: str
+    subject_id: UUID
+    due_at: datetime
+
+
+async def schedule(
+    session: AsyncSession, tenant_id: UUID, kind: str, subject_id: UUID, due_at: datetime
+) -> None:
+    await session.execute(
+        _SCHEDULE, {"tenant": tenant_id, "kind": kind, "subject": subject_id, "due": due_at}
+    )
+
+
+async def cancel(session: AsyncSession, kind: str, subject_id: UUID) -> None:
+    await session.execute(_CANCEL, {"kind": kind, "subject": subject_id})
+
+
+async def due_at(session: AsyncSession, kind: str, subject_id: UUID) -> datetime | None:
+    found: datetime | None = await session.scalar(_NEXT, {"kind": kind, "subject": subject_id})
+    return found
+
+
+async def claim_due(session: AsyncSession, now: datetime, limit: int) -> list[DueTimer]:
+    rows = await session.execute(_CLAIM, {"now": now, "limit": limit})
+    return sorted((DueTimer(*r) for r in rows), key=lambda t: t.due_at)

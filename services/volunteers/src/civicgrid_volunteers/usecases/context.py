@@ -1,0 +1,50 @@
+"""What every volunteers use case is given: the ports built by bootstrap, and who may do what."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from civicgrid_platform.auth import Principal
+from civicgrid_platform.db.uow import UnitOfWorkFactory
+from civicgrid_platform.errors import Forbidden
+
+# Identity's roles of people who organise volunteers, tasks, stations and ratings.
+STAFF_ROLES = (
+    "grid_leader",
+    "info_officer",
+    "community_staff",
+    "street_officer",
+    "district_officer",
+    "city_officer",
+)
+ADMIN_ROLES = ("tenant_admin", "platform_admin")
+# Other services' clients (the alert chain, tickets) that create tasks and look for volunteers.
+TASKS_SCOPE = "volunteers:tasks"
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class VolunteersContext:
+    uow: UnitOfWorkFactory
+    clock: Callable[[], datetime] = utc_now
+    # The zone weekly availability is read in until a volunteer sets their own.
+    default_timezone: str = "Asia/Shanghai"
+
+
+def is_staff(principal: Principal) -> bool:
+    return principal.has_role(*STAFF_ROLES, *ADMIN_ROLES)
+
+
+def require_staff(principal: Principal, doing: str) -> None:
+    if not is_staff(principal):
+        raise Forbidden(f"only community staff {doing}")
+
+
+def require_admin(principal: Principal, doing: str) -> None:
+    if not principal.has_role(*ADMIN_ROLES):
+        raise Forbidden(f"only a tenant admin {doing}")
