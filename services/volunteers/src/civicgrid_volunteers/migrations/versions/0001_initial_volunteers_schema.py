@@ -285,7 +285,8 @@ def upgrade() -> None:
             "location_xy",
             _Point(),
             sa.Computed(
-                "point(lon * 111320.0 * cos(radians(lat)), lat * 111320.0)", persisted=True
+                "point(6371008.8 * radians(lon), 6371008.8 * ln(tan(pi() / 4 + radians(lat) / 2)))",
+                persisted=True,
             ),
             nullable=True,
         ),
@@ -377,7 +378,8 @@ def upgrade() -> None:
             "home_xy",
             _Point(),
             sa.Computed(
-                "point(home_lon * 111320.0 * cos(radians(home_lat)), home_lat * 111320.0)",
+                "point(6371008.8 * radians(home_lon),"
+                " 6371008.8 * ln(tan(pi() / 4 + radians(home_lat) / 2)))",
                 persisted=True,
             ),
             nullable=True,
@@ -429,6 +431,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_volunteers_grid", "volunteers", ["tenant_id", "grid_id"], unique=False)
+    op.create_index(
+        "ix_volunteers_community", "volunteers", ["tenant_id", "community_id"], unique=False
+    )
     op.create_index(
         "ix_volunteers_home", "volunteers", ["home_xy"], unique=False, postgresql_using="gist"
     )
@@ -642,6 +647,7 @@ def downgrade() -> None:
     op.drop_table("items")
     op.drop_index("uq_volunteers_person", table_name="volunteers")
     op.drop_index("ix_volunteers_home", table_name="volunteers", postgresql_using="gist")
+    op.drop_index("ix_volunteers_community", table_name="volunteers")
     op.drop_index("ix_volunteers_grid", table_name="volunteers")
     op.drop_table("volunteers")
     op.drop_index("uq_timers_subject", table_name="timers")
