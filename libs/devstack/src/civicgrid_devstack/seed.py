@@ -12,6 +12,8 @@ from typing import Any
 
 import httpx
 
+from civicgrid_devstack.seed_volunteers import first_grid_point, seed_volunteers
+
 DEMO_TENANT = "demo-district"
 PLATFORM_ADMIN = "platform@civicgrid.org"
 DEMO_DEVICE = "demo-button-0001"
@@ -125,7 +127,7 @@ async def seed_demo(
         await _invite_or_login(
             client, admin, tenant["id"], {**ACCOUNTS[1], "unit_id": units["grid"]}
         )
-        await _register_or_login(client, ACCOUNTS[2])
+        resident = await _register_or_login(client, ACCOUNTS[2])
         elder = await _register_or_login(client, ACCOUNTS[3])
         me = _ok(await client.get("/api/identity/v1/me", headers=_bearer(elder)), 200)
         _ok(
@@ -145,6 +147,8 @@ async def seed_demo(
             "secret"
         )
         open311 = await _open311(client, admin, entry, units["grid"], previous.get("open311", {}))
+        point = await asyncio.to_thread(first_grid_point, district_file)
+        volunteers = await seed_volunteers(client, _bearer(admin), _bearer(resident), point, units)
 
     return {
         "tenant": DEMO_TENANT,
@@ -169,6 +173,7 @@ async def seed_demo(
         "units": units,
         "alert_device": {"device_id": DEMO_DEVICE, "person_id": me["id"], "secret": device_secret},
         "open311": open311,
+        "volunteers": volunteers,
     }
 
 

@@ -36,6 +36,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec("identity", 8101, 50101),
     ServiceSpec("grid", 8102, 50102),
     ServiceSpec("tickets", 8103, 50103),
+    ServiceSpec("volunteers", 8104, 50104),
 )
 
 

@@ -127,10 +127,15 @@ async def _prepare(
     requests = []
     for _ in range(2000):
         lat, lon = _spot(rng)
+        # Office hours of a day this week: people the rules may find (the alert chain's own
+        # calls ask for "now", whatever the hour).
+        starts = NOW + timedelta(days=rng.randint(0, 6), hours=rng.randint(0, 8))
         requests.append(
             {
                 "tenant_id": str(tenant),
                 "point": {"lat": lat, "lon": lon},
+                "starts_at": starts.isoformat().replace("+00:00", "Z"),
+                "ends_at": (starts + timedelta(hours=1)).isoformat().replace("+00:00", "Z"),
                 "skills": [{"code": rng.choice(SKILLS), "min_level": 2}],
                 "n": 10,
             }

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
+from civicgrid_devstack.bench.ghz import ghz, latency_ms
 from civicgrid_devstack.bench.jwks_server import JwksServer, resident_token
 from civicgrid_devstack.bench.report import Figure
 from civicgrid_devstack.services import process_on_free_ports
@@ -155,50 +155,18 @@ def _warm_seconds(log: Path) -> float:
 
 
 CALLS = 20_000
-PROTOS = Path(__file__).resolve().parents[5] / "protos"
 
 
 async def _ghz(target: str, token: str, points_file: Path, concurrency: int) -> dict[str, Any]:
-    """ghz (Go) generates the load: a Python client would spend more CPU per call than the
-    server under test, and both share this machine's cores."""
-    ghz = shutil.which("ghz")
-    if ghz is None:
-        raise RuntimeError("ghz not found: make bench installs it with go install")
-    done = await asyncio.to_thread(
-        subprocess.run,
-        [
-            ghz,
-            "--insecure",
-            "--call",
-            "civicgrid.grid.v1.GridService/ResolvePoint",
-            "--import-paths",
-            str(PROTOS),
-            "--proto",
-            "civicgrid/grid/v1/grid_service.proto",
-            "--data-file",
-            str(points_file),
-            "--metadata",
-            json.dumps({"authorization": f"Bearer {token}"}),
-            "--concurrency",
-            str(concurrency),
-            "--total",
-            str(CALLS),
-            "--format",
-            "json",
-            target,
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
+    return await ghz(
+        target,
+        "civicgrid.grid.v1.GridService/ResolvePoint",
+        "civicgrid/grid/v1/grid_service.proto",
+        token,
+        points_file,
+        concurrency,
+        CALLS,
     )
-    if done.returncode != 0 or not done.stdout.strip():
-        raise RuntimeError(f"ghz failed:\n{done.stderr[-4000:]}")
-    report: dict[str, Any] = json.loads(done.stdout)
-    if set(report["statusCodeDistribution"]) != {"OK"}:
-        raise RuntimeError(f"ResolvePoint calls failed: {report['statusCodeDistribution']}")
-    return report
 
 
-def _ms(report: dict[str, Any], percentage: int) -> float:
-    found = next(d for d in report["latencyDistribution"] if d["percentage"] == percentage)
-    return float(found["latency"]) / 1e6
+_ms = latency_ms

@@ -11,6 +11,7 @@ from civicgrid_volunteers.api import (
     routes_hours,
     routes_lending,
     routes_offers,
+    routes_plans,
     routes_ratings,
     routes_tasks,
     routes_volunteers,
@@ -32,6 +33,7 @@ def create_volunteers_app(
         routes_hours,
         routes_ratings,
         routes_lending,
+        routes_plans,
     )
     app = create_service_app(
         settings=settings,

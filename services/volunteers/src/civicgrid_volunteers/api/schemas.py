@@ -8,8 +8,10 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
+# PostgreSQL cannot store U+0000 in text: refused here, naming the field.
+NO_NUL = r"^[^\x00]*$"
 Code = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,47}$")]
-Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=NO_NUL)]
 Level = Annotated[int, Field(ge=1, le=5)]
 HHMM = Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
 Latitude = Annotated[float, Field(ge=-90, le=90)]
@@ -95,7 +97,7 @@ class TaskWrite(BaseModel):
     model_config = ConfigDict(extra="forbid")
     kind: TaskKind = Field(description="elderly_visit, escort, quality_supervision, ...")
     title: Name
-    description: Annotated[str, StringConstraints(max_length=4000)] = ""
+    description: Annotated[str, StringConstraints(max_length=4000, pattern=NO_NUL)] = ""
     lat: Latitude
     lon: Longitude
     grid_id: UUID | None = None
@@ -134,7 +136,7 @@ class TaskRead(BaseModel):
 
 class CancelTask(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    reason: Annotated[str, StringConstraints(min_length=1, max_length=500)]
+    reason: Annotated[str, StringConstraints(min_length=1, max_length=500, pattern=NO_NUL)]
 
 
 class ScorePartRead(BaseModel):

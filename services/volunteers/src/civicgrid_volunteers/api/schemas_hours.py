@@ -8,10 +8,10 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
 
+from civicgrid_volunteers.api.schemas import NO_NUL
 from civicgrid_volunteers.domain.ledger import MAX_NOTE_LENGTH, MAX_POSTING_MINUTES
 
 # PostgreSQL text cannot hold NUL; refused here so the answer names the field.
-NO_NUL = r"^[^\x00]*$"
 
 
 class CorrectionCreate(BaseModel):

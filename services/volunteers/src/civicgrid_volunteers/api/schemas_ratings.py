@@ -8,10 +8,10 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from civicgrid_volunteers.api.schemas import NO_NUL
 from civicgrid_volunteers.domain.rating import FULL_SCORE, MAX_ASPECTS, MAX_WEIGHT
 
 # PostgreSQL text cannot hold NUL; refused here so the answer names the field.
-NO_NUL = r"^[^\x00]*$"
 Code = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,47}$")]
 Branch = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=NO_NUL)

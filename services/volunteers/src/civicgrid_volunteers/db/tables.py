@@ -419,4 +419,9 @@ TENANT_TABLES = (
     "items",
     "loans",
     "holds",
+    "ticket_task_rules",
+    "visit_plans",
 )
+
+# Where tasks come from besides staff (ticket rules, visit plans): their tables join this metadata.
+from civicgrid_volunteers.db import tables_plans  # noqa: E402, F401

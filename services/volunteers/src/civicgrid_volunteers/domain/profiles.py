@@ -16,6 +16,22 @@ from civicgrid_volunteers.domain.matching import MAX_LEVEL
 
 # What only staff may set on a profile.
 STAFF_FIELDS = frozenset({"verified_skills", "safeguarding_until", "active"})
+# What a profile always has (null clears grid_id, community_id and safeguarding_until only).
+KEPT_FIELDS = frozenset(
+    {
+        "display_name",
+        "languages",
+        "home_lat",
+        "home_lon",
+        "timezone",
+        "weekly_availability",
+        "unavailable",
+        "weekly_task_cap",
+        "weekly_minutes_cap",
+        "on_duty",
+        "active",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,12 +72,20 @@ def check_timezone(zone: str) -> str:
 
 
 def check_schedule(changes: Mapping[str, Any]) -> None:
-    if "weekly_availability" in changes:
+    """The schedule fields given (a null is left to check_not_cleared)."""
+    if changes.get("weekly_availability") is not None:
         parse_slots(changes["weekly_availability"])
-    if "unavailable" in changes:
+    if changes.get("unavailable") is not None:
         parse_periods(changes["unavailable"])
-    if "timezone" in changes:
+    if changes.get("timezone") is not None:
         check_timezone(changes["timezone"])
+
+
+def check_not_cleared(changes: Mapping[str, Any]) -> None:
+    """A change may set these, never clear them: a profile always has them."""
+    for name in sorted(KEPT_FIELDS & set(changes)):
+        if changes[name] is None:
+            raise InvalidInput("must not be null", field=name)
 
 
 def merged_skills(

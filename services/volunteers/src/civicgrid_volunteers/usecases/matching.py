@@ -30,7 +30,7 @@ from civicgrid_volunteers.usecases.context import TASKS_SCOPE, VolunteersContext
 # refuse some: busy, capped, out of their hours).
 POOL_PER_MATCH = 5
 MIN_POOL = 40
-MAX_POOL = 4000
+MAX_POOL = 1000
 
 
 def week_of(moment: datetime, zone: str) -> tuple[datetime, datetime]:

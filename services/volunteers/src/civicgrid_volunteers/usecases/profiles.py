@@ -16,6 +16,7 @@ from civicgrid_volunteers.db.people_repo import PeopleRepository
 from civicgrid_volunteers.db.volunteers_repo import VolunteersRepository, skills_json
 from civicgrid_volunteers.domain.profiles import (
     Profile,
+    check_not_cleared,
     check_own_changes,
     check_schedule,
     merged_skills,
@@ -117,6 +118,7 @@ async def change(
 ) -> Profile:
     """A correction by the volunteer themselves, or staff's change (which may verify skills,
     clear safeguarding or deactivate)."""
+    check_not_cleared(changes)
     check_schedule(changes)
     tenant_id = actor.tenant_uuid
     async with ctx.uow(tenant_id=tenant_id) as uow:
