@@ -12,7 +12,7 @@ from uuid import UUID
 from sqlalchemy import ColumnElement, Row, Select, case, func, literal, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from civicgrid_volunteers.db.tables import holds, items, loans, stations, tasks
+from civicgrid_volunteers.db.tables import holds, items, loans, stations
 from civicgrid_volunteers.domain.lending import READY, WAITING
 
 
@@ -390,10 +390,3 @@ class LendingRepository:
         return (await self.session.execute(statement)).first() is not None
 
     # The delivery task a loan asks for
-
-    async def add_task(self, values: Mapping[str, Any]) -> tuple[UUID, datetime]:
-        statement = tasks.insert().values(tenant_id=self.tenant_id, **values)
-        row = (
-            await self.session.execute(statement.returning(tasks.c.id, tasks.c.created_at))
-        ).one()
-        return row.id, row.created_at

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from uuid import UUID
 
 from civicgrid_platform.auth import Principal
 from civicgrid_platform.db.uow import UnitOfWorkFactory
@@ -34,6 +35,16 @@ class VolunteersContext:
     clock: Callable[[], datetime] = utc_now
     # The zone weekly availability is read in until a volunteer sets their own.
     default_timezone: str = "Asia/Shanghai"
+
+
+def person_of(principal: Principal) -> UUID | None:
+    """The person a token speaks for; None for an integrator client."""
+    if principal.kind != "person":
+        return None
+    try:
+        return UUID(principal.subject)
+    except ValueError:
+        return None
 
 
 def is_staff(principal: Principal) -> bool:

@@ -27,7 +27,12 @@ from civicgrid_volunteers.domain.ledger import (
     posting,
 )
 from civicgrid_volunteers.events.outgoing import volunteer_event
-from civicgrid_volunteers.usecases.context import VolunteersContext, is_staff, require_staff
+from civicgrid_volunteers.usecases.context import (
+    VolunteersContext,
+    is_staff,
+    person_of,
+    require_staff,
+)
 
 
 async def post_hours(
@@ -168,7 +173,7 @@ async def timebank(ctx: VolunteersContext, actor: Principal) -> TimebankTotals:
 async def _readable_volunteer(
     ledger: LedgerRepository, actor: Principal, volunteer_id: uuid.UUID | None
 ) -> VolunteerRef:
-    me = _person_of(actor)
+    me = person_of(actor)
     if volunteer_id is None:
         if me is None:
             raise InvalidInput("this caller is not a person", field="volunteer_id")
@@ -180,12 +185,3 @@ async def _readable_volunteer(
     if found is None or not (is_staff(actor) or found.person_id == me):
         raise NotFound("no such volunteer in this district", field="volunteer_id")
     return found
-
-
-def _person_of(actor: Principal) -> uuid.UUID | None:
-    if actor.kind != "person":
-        return None
-    try:
-        return uuid.UUID(actor.subject)
-    except ValueError:
-        return None

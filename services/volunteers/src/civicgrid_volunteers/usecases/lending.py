@@ -8,26 +8,27 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from uuid import UUID
 
-from civicgrid.common.v1 import common_pb2
 from civicgrid.volunteers.v1 import events_pb2
-from civicgrid.volunteers.v1 import volunteers_service_pb2 as volunteers_pb
 from civicgrid_platform.auth import Principal
 from civicgrid_platform.db.uow import UnitOfWork
 from civicgrid_platform.errors import Conflict, NotFound
 from civicgrid_volunteers.db import timers_repo
 from civicgrid_volunteers.db.lending_repo import Item, LendingRepository, Loan, Station
 from civicgrid_volunteers.domain import lending as rules
+from civicgrid_volunteers.events.messages import timestamp as stamp
 from civicgrid_volunteers.events.outgoing import volunteer_event
-from civicgrid_volunteers.usecases.context import VolunteersContext, is_staff, require_staff
+from civicgrid_volunteers.usecases.context import (
+    VolunteersContext,
+    is_staff,
+    person_of,
+    require_staff,
+)
 from civicgrid_volunteers.usecases.lending_holds import (
     fulfil_hold,
     person_for,
-    person_of,
     release_units,
-    stamp,
 )
-
-OFFER_ROUND_TIMER = "offer_round"  # handled by the offers code: it looks for volunteers
+from civicgrid_volunteers.usecases.tasks import add_task
 
 
 @dataclass(frozen=True, slots=True)
@@ -378,31 +379,10 @@ async def request_delivery(
             "source": rules.DELIVERY_SOURCE,
             "source_ref": str(loan_id),
             "client_person_id": loan.borrower_person_id,
-            "created_by": actor.subject,
-            "created_at": now,
         }
-        task_id, created_at = await repo.add_task(values)
-        await repo.set_loan(loan_id, delivery_task_id=task_id)
-        await timers_repo.schedule(uow.session, tenant_id, OFFER_ROUND_TIMER, task_id, now)
-        task = volunteers_pb.Task(
-            task_id=str(task_id),
-            kind=rules.DELIVERY_TASK_KIND,
-            title=title,
-            description=description,
-            location=common_pb2.GeoPoint(lat=data.lat, lon=data.lon),
-            community_id=str(station.community_id or ""),
-            starts_at=stamp(data.starts_at),
-            ends_at=stamp(data.ends_at),
-            volunteers_needed=1,
-            urgency=volunteers_pb.URGENCY_NORMAL,
-            status="open",
-            source=rules.DELIVERY_SOURCE,
-            source_ref=str(loan_id),
-            client_person_id=str(loan.borrower_person_id),
-            created_at=stamp(created_at),
-        )
-        uow.add_event(volunteer_event(tenant_id, task_id, events_pb2.TaskCreated(task=task)))
+        task = await add_task(uow, tenant_id, values, actor.subject, now=now)
+        await repo.set_loan(loan_id, delivery_task_id=task.id)
         updated = await repo.loan(loan_id)
         await uow.commit()
     assert updated is not None
-    return Delivery(task_id, updated, data.starts_at, data.ends_at)
+    return Delivery(task.id, updated, data.starts_at, data.ends_at)

@@ -9,8 +9,6 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from google.protobuf import timestamp_pb2
-
 from civicgrid.volunteers.v1 import events_pb2
 from civicgrid_platform.auth import Principal
 from civicgrid_platform.db.uow import UnitOfWork
@@ -27,33 +25,26 @@ from civicgrid_volunteers.domain.lending import (
     check_hold_allowed,
     hold_kept_until,
 )
+from civicgrid_volunteers.events.messages import timestamp as stamp
 from civicgrid_volunteers.events.outgoing import volunteer_event
-from civicgrid_volunteers.usecases.context import VolunteersContext, is_staff
+from civicgrid_volunteers.usecases.context import VolunteersContext, is_staff, person_of
 
 
-def stamp(at: datetime) -> timestamp_pb2.Timestamp:
-    value = timestamp_pb2.Timestamp()
-    value.FromDatetime(at)
-    return value
-
-
-def person_of(actor: Principal) -> UUID:
+def caller(actor: Principal) -> UUID:
     """The calling person's id (residents act as themselves)."""
-    if actor.kind != "person":
+    person = person_of(actor)
+    if person is None:
         raise Forbidden("only a person borrows, waits for or receives tools")
-    try:
-        return UUID(actor.subject)
-    except ValueError:
-        raise Forbidden("the token does not name a person") from None
+    return person
 
 
 def person_for(actor: Principal, person_id: UUID | None) -> UUID:
     """Whom the request is for: the caller, or anyone when staff act on their behalf."""
     if person_id is None:
-        return person_of(actor)
+        return caller(actor)
     if is_staff(actor):
         return person_id
-    if person_id != person_of(actor):
+    if person_id != caller(actor):
         raise Forbidden("only staff act for someone else")
     return person_id
 
@@ -127,7 +118,7 @@ async def place_hold(
 
 async def _visible_hold(repo: LendingRepository, actor: Principal, hold_id: UUID) -> Hold:
     hold = await repo.hold(hold_id)
-    if hold is None or not (is_staff(actor) or hold.person_id == person_of(actor)):
+    if hold is None or not (is_staff(actor) or hold.person_id == caller(actor)):
         raise NotFound("no such hold", field="hold_id")
     return hold
 

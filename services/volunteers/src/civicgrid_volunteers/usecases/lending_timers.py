@@ -17,9 +17,10 @@ from civicgrid_volunteers.domain.lending import (
     OVERDUE_TIMER,
     next_overdue_reminder,
 )
+from civicgrid_volunteers.events.messages import timestamp as stamp
 from civicgrid_volunteers.events.outgoing import volunteer_event
 from civicgrid_volunteers.usecases.context import VolunteersContext
-from civicgrid_volunteers.usecases.lending_holds import lapse_hold, stamp
+from civicgrid_volunteers.usecases.lending_holds import lapse_hold
 from civicgrid_volunteers.usecases.timers import TimerHandler
 
 

@@ -22,7 +22,12 @@ from civicgrid_volunteers.domain.profiles import (
     merged_skills,
 )
 from civicgrid_volunteers.events.outgoing import volunteer_event
-from civicgrid_volunteers.usecases.context import VolunteersContext, is_staff, require_staff
+from civicgrid_volunteers.usecases.context import (
+    VolunteersContext,
+    is_staff,
+    person_of,
+    require_staff,
+)
 
 # Fields a profile change may carry besides skills (checked by the API's schemas).
 _PLAIN = (
@@ -47,7 +52,7 @@ async def register(ctx: VolunteersContext, actor: Principal, fields: Mapping[str
     """`fields` as the API checked them; person_id absent means the caller registers
     themselves. Staff fields (verified skills, safeguarding) need staff."""
     person_id = fields.get("person_id") or parse_uuid(actor.subject, "person_id")
-    if person_id != _subject(actor):
+    if person_id != person_of(actor):
         require_staff(actor, "register someone else as a volunteer")
     if not is_staff(actor):
         check_own_changes({k: v for k, v in fields.items() if v is not None})
@@ -70,13 +75,6 @@ async def register(ctx: VolunteersContext, actor: Principal, fields: Mapping[str
     return profile
 
 
-def _subject(actor: Principal) -> UUID | None:
-    try:
-        return UUID(actor.subject)
-    except ValueError:
-        return None  # an integrator client, not a person
-
-
 def _registered(profile: Profile) -> events_pb2.VolunteerRegistered:
     at = timestamp_pb2.Timestamp()
     at.FromDatetime(profile.created_at)
@@ -96,7 +94,7 @@ async def get(ctx: VolunteersContext, actor: Principal, volunteer_id: UUID) -> P
 
 
 async def mine(ctx: VolunteersContext, actor: Principal) -> Profile:
-    person_id = _subject(actor)
+    person_id = person_of(actor)
     if person_id is None:
         raise NotFound("no volunteer profile for this caller")
     async with ctx.uow(tenant_id=actor.tenant_uuid) as uow:
@@ -108,7 +106,7 @@ async def mine(ctx: VolunteersContext, actor: Principal) -> Profile:
 
 def _visible(actor: Principal, profile: Profile | None) -> Profile:
     """Staff see every profile of the district; a volunteer only their own (others: 404)."""
-    if profile is None or not (is_staff(actor) or profile.person_id == _subject(actor)):
+    if profile is None or not (is_staff(actor) or profile.person_id == person_of(actor)):
         raise NotFound("no such volunteer")
     return profile
 

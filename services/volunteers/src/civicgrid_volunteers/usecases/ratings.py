@@ -32,6 +32,7 @@ from civicgrid_volunteers.events.outgoing import volunteer_event
 from civicgrid_volunteers.usecases.context import (
     ADMIN_ROLES,
     VolunteersContext,
+    person_of,
     require_admin,
     require_staff,
 )
@@ -189,7 +190,7 @@ async def rating_history(
 ) -> list[StoredRating]:
     """A member's published ratings, latest month first; person_id None: the caller's own."""
     tenant_id = actor.tenant_uuid
-    me = _person_of(actor)
+    me = person_of(actor)
     async with ctx.uow(tenant_id=tenant_id) as uow:
         if person_id is None or person_id == me:
             if me is None:
@@ -231,18 +232,9 @@ async def _require_branch(
 
 
 async def _own_branch(people: PeopleRepository, actor: Principal) -> str:
-    me = _person_of(actor)
+    me = person_of(actor)
     found = await people.get(me) if me is not None else None
     return found.party_branch if found else ""
-
-
-def _person_of(actor: Principal) -> uuid.UUID | None:
-    if actor.kind != "person":
-        return None
-    try:
-        return uuid.UUID(actor.subject)
-    except ValueError:
-        return None
 
 
 def _entered(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -50,7 +51,9 @@ async def create_task(
     check_new_task(dict(fields), ctx.clock())
     try:
         async with ctx.uow(tenant_id=tenant_id) as uow:
-            task = await add_task(uow, tenant_id, fields, actor.subject, idempotency_key)
+            task = await add_task(
+                uow, tenant_id, fields, actor.subject, idempotency_key, now=ctx.clock()
+            )
             await uow.commit()
         return Created(task)
     except IntegrityError as exc:
@@ -74,17 +77,40 @@ async def add_task(
     fields: Mapping[str, Any],
     created_by: str | None,
     idempotency_key: str | None = None,
+    *,
+    now: datetime | None = None,
 ) -> Task:
-    """Inserts an open task, announces it and makes its first offer round due now (in the
-    caller's transaction: the lending station's deliveries come this way too)."""
+    """Inserts an open task, announces it and makes its first offer round due `now` (the
+    database's clock when not given), in the caller's transaction: tasks from tickets, visit
+    plans and the lending station's deliveries come this way too."""
     values = dict(fields) | {"created_by": created_by, "idempotency_key": idempotency_key}
     values["skills"] = [dict(s) for s in values.get("skills", [])]
+    if now is not None:
+        values["created_at"] = now
     task = await TasksRepository(uow.session, tenant_id).insert(values)
     uow.add_event(
         volunteer_event(tenant_id, task.id, events_pb2.TaskCreated(task=task_message(task)))
     )
     await timers_repo.schedule(uow.session, tenant_id, OFFER_ROUND, task.id, task.created_at)
     return task
+
+
+async def add_task_once(
+    uow: UnitOfWork, tenant_id: UUID, fields: Mapping[str, Any], *, now: datetime | None = None
+) -> Task | None:
+    """add_task for a task made from something else (a ticket, a visit plan's week): None,
+    and nothing changed, when the same source and reference already made one."""
+    source = (fields["source"], fields["source_ref"])
+    if await TasksRepository(uow.session, tenant_id).by_key(source=source) is not None:
+        return None
+    try:
+        # A savepoint: losing a race to the unique index must not undo the caller's work.
+        async with uow.savepoint():
+            return await add_task(uow, tenant_id, fields, None, now=now)
+    except IntegrityError as exc:
+        if "uq_tasks_source" not in str(exc):
+            raise
+        return None
 
 
 async def get_task(ctx: VolunteersContext, actor: Principal, task_id: UUID) -> Task:

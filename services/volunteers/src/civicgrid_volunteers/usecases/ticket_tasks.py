@@ -10,13 +10,10 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy.exc import IntegrityError
-
 from civicgrid_platform.auth import Principal
 from civicgrid_platform.db.uow import UnitOfWork
 from civicgrid_platform.errors import NotFound
 from civicgrid_volunteers.db.plans_repo import TicketTaskRulesRepository
-from civicgrid_volunteers.db.tasks_repo import TasksRepository
 from civicgrid_volunteers.domain.tasks import Task
 from civicgrid_volunteers.domain.ticket_tasks import (
     ReportedTicket,
@@ -26,7 +23,7 @@ from civicgrid_volunteers.domain.ticket_tasks import (
     task_fields,
 )
 from civicgrid_volunteers.usecases.context import VolunteersContext, require_admin, require_staff
-from civicgrid_volunteers.usecases.tasks import add_task
+from civicgrid_volunteers.usecases.tasks import add_task_once
 
 logger = logging.getLogger(__name__)
 
@@ -90,19 +87,3 @@ async def task_for_ticket(
         logger.info("ticket %s: its task's window is already over", ticket.number)
         return None
     return await add_task_once(uow, tenant_id, fields)
-
-
-async def add_task_once(uow: UnitOfWork, tenant_id: UUID, fields: Mapping[str, Any]) -> Task | None:
-    """add_task for a task made from something else (a ticket, a visit plan's week): None,
-    and nothing changed, when the same source and reference already made one."""
-    source = (fields["source"], fields["source_ref"])
-    if await TasksRepository(uow.session, tenant_id).by_key(source=source) is not None:
-        return None
-    try:
-        # A savepoint: losing a race to the unique index must not undo the caller's work.
-        async with uow.savepoint():
-            return await add_task(uow, tenant_id, fields, None)
-    except IntegrityError as exc:
-        if "uq_tasks_source" not in str(exc):
-            raise
-        return None

@@ -29,7 +29,7 @@ from civicgrid_volunteers.domain.visit_plans import (
     visit_task_fields,
 )
 from civicgrid_volunteers.usecases.context import VolunteersContext, require_staff
-from civicgrid_volunteers.usecases.ticket_tasks import add_task_once
+from civicgrid_volunteers.usecases.tasks import add_task_once
 from civicgrid_volunteers.usecases.timers import TimerHandler
 
 # Changing these moves the plan's timer.
@@ -151,7 +151,9 @@ async def make_next_visit(ctx: VolunteersContext, uow: UnitOfWork, timer: DueTim
         # (the timers were down): wait for this one's time.
         due = visit - LEAD
     else:
-        await add_task_once(uow, timer.tenant_id, visit_task_fields(plan, visit, zone))
+        await add_task_once(
+            uow, timer.tenant_id, visit_task_fields(plan, visit, zone), now=ctx.clock()
+        )
         due = following_run(plan, zone, visit)
     await timers_repo.schedule(uow.session, timer.tenant_id, VISIT_PLAN_TIMER, plan.id, due)
 

@@ -25,16 +25,7 @@ CONSUMER_GROUP = "civicgrid-volunteers"
 
 
 async def on_person_registered(event: IncomingEvent, uow: UnitOfWork) -> None:
-    message = event.decode(identity_events.PersonRegistered)
-    await people.remember_person(
-        uow,
-        event.tenant_id,
-        message.person_id,
-        message.display_name,
-        message.party_category,
-        message.party_branch,
-        message.living_alone,
-    )
+    await _remember(event, uow, event.decode(identity_events.PersonRegistered))
 
 
 # What volunteers keep of a person; an update that changed none of it (emergency contacts, a
@@ -44,8 +35,15 @@ _KEPT = frozenset({"display_name", "living_alone", "party_category", "party_bran
 
 async def on_person_updated(event: IncomingEvent, uow: UnitOfWork) -> None:
     message = event.decode(identity_events.PersonUpdated)
-    if not _KEPT & set(message.changed_fields):
-        return
+    if _KEPT & set(message.changed_fields):
+        await _remember(event, uow, message)
+
+
+async def _remember(
+    event: IncomingEvent,
+    uow: UnitOfWork,
+    message: identity_events.PersonRegistered | identity_events.PersonUpdated,
+) -> None:
     await people.remember_person(
         uow,
         event.tenant_id,
