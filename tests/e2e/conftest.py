@@ -41,3 +41,21 @@ def tickets_process(
         components="http,consumers,relay",
     ) as proc:
         yield proc
+
+
+@pytest.fixture(scope="session")
+def volunteers_process(
+    identity_process: ServiceProcess, postgres, kafka, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ServiceProcess]:
+    """Volunteers as a process of its own: its consumers hear identity's people and tickets'
+    reports, its timers make the offers, its relay publishes."""
+    with running(
+        "volunteers",
+        postgres,
+        kafka,
+        tmp_path_factory.mktemp("logs"),
+        jwks_url=f"{identity_process.base_url}/.well-known/jwks.json",
+        env={"CIVICGRID_TIMERS_INTERVAL_SECONDS": "0.5"},
+        components="http,consumers,relay,timers",
+    ) as proc:
+        yield proc

@@ -181,3 +181,17 @@ async def test_volunteers_a_cancelled_task_withdraws_its_offers_and_makes_no_mor
     declined = await outbox(timed.uow, district.tenant_id, "offer.declined")
     assert events_pb2.OfferDeclined.FromString(declined[-1][1]).reason == "withdrawn"
     assert len(await outbox(timed.uow, district.tenant_id, "task.cancelled")) == 1
+
+
+async def test_volunteers_a_task_is_visible_to_the_volunteers_offered_it_not_to_everyone(
+    api: httpx.AsyncClient, district: District, timed: VolunteersContext
+) -> None:
+    offered, _ = await enrol(api, district, north=100)
+    stranger, _ = await enrol(api, district, north=90_000)  # too far to be offered
+    task = await _task(api, district)
+    await settle(timed)
+    seen = await api.get(f"/v1/tasks/{task['id']}", headers=district.person(offered))
+    assert seen.status_code == 200 and seen.json()["id"] == task["id"]
+    for outsider in (district.person(stranger), district.person()):
+        hidden = await api.get(f"/v1/tasks/{task['id']}", headers=outsider)
+        assert hidden.status_code == 404

@@ -133,6 +133,16 @@ class OffersRepository:
         rows = await self.session.execute(query.order_by(offers.c.made_at.desc()).limit(200))
         return [_offer(r) for r in rows]
 
+    async def offered(self, task_id: UUID, volunteer_id: UUID) -> bool:
+        found = await self.session.scalar(
+            select(offers.c.id).where(
+                offers.c.tenant_id == self.tenant_id,
+                offers.c.task_id == task_id,
+                offers.c.volunteer_id == volunteer_id,
+            )
+        )
+        return found is not None
+
     async def offered_volunteers(self, task_id: UUID) -> tuple[set[UUID], int]:
         """Everyone the task was ever offered to, and how many offers still wait."""
         rows = await self.session.execute(

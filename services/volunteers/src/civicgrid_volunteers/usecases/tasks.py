@@ -18,10 +18,16 @@ from civicgrid_platform.errors import Conflict, Forbidden, NotFound
 from civicgrid_volunteers.db import timers_repo
 from civicgrid_volunteers.db.offers_repo import AssignmentsRepository, OffersRepository
 from civicgrid_volunteers.db.tasks_repo import TasksRepository
+from civicgrid_volunteers.db.volunteers_repo import VolunteersRepository
 from civicgrid_volunteers.domain.tasks import CANCELLED, COMPLETED, Task, check_new_task
 from civicgrid_volunteers.events.messages import task_message
 from civicgrid_volunteers.events.outgoing import volunteer_event
-from civicgrid_volunteers.usecases.context import TASKS_SCOPE, VolunteersContext, is_staff
+from civicgrid_volunteers.usecases.context import (
+    TASKS_SCOPE,
+    VolunteersContext,
+    is_staff,
+    person_of,
+)
 
 OFFER_ROUND = "offer_round"
 
@@ -114,8 +120,17 @@ async def add_task_once(
 
 
 async def get_task(ctx: VolunteersContext, actor: Principal, task_id: UUID) -> Task:
-    async with ctx.uow(tenant_id=actor.tenant_uuid) as uow:
-        task = await TasksRepository(uow.session, actor.tenant_uuid).get(task_id)
+    """Staff and task-making services see every task; a volunteer only those offered to them
+    (a task names an elderly person and where they live)."""
+    tenant_id = actor.tenant_uuid
+    async with ctx.uow(tenant_id=tenant_id) as uow:
+        task = await TasksRepository(uow.session, tenant_id).get(task_id)
+        if task is not None and not (is_staff(actor) or actor.has_scope(TASKS_SCOPE)):
+            person = person_of(actor)
+            me = person and await VolunteersRepository(uow.session, tenant_id).by_person(person)
+            offered = me and await OffersRepository(uow.session, tenant_id).offered(task_id, me.id)
+            if not offered:
+                task = None
     if task is None:
         raise NotFound("no such task")
     return task
