@@ -10,6 +10,7 @@ import pytest
 
 from civicgrid_platform.errors import Conflict, Forbidden, InvalidInput
 from civicgrid_volunteers.domain.attendance import check_in_allowed, is_late, minutes_served
+from civicgrid_volunteers.domain.ledger import MAX_POSTING_MINUTES
 from civicgrid_volunteers.domain.profiles import (
     STAFF_FIELDS,
     Skill,
@@ -203,3 +204,9 @@ def test_with_zero_hours_only_a_cancellation_after_the_start_is_late() -> None:
     assert not is_late(START, START - MIN, 0)
     assert not is_late(START, START, 0)
     assert is_late(START, START + timedelta(seconds=1), 0)
+
+
+def test_minutes_served_never_exceed_what_one_ledger_posting_carries() -> None:
+    start = datetime(2026, 12, 1, tzinfo=UTC)
+    end = start + timedelta(hours=24)
+    assert minutes_served(start, end + timedelta(hours=1), start, end) == MAX_POSTING_MINUTES

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from civicgrid_platform.errors import Conflict
+from civicgrid_volunteers.domain.ledger import MAX_POSTING_MINUTES
 
 # Early arrivals may check in this long before the start; hours count from the start anyway.
 EARLY_CHECK_IN = timedelta(minutes=30)
@@ -26,10 +27,11 @@ def check_in_allowed(status: str, starts_at: datetime, ends_at: datetime, now: d
 def minutes_served(
     checked_in: datetime, checked_out: datetime, starts_at: datetime, ends_at: datetime
 ) -> int:
-    """From arrival (not before the start) to leaving (not past the end plus an hour)."""
+    """From arrival (not before the start) to leaving (not past the end plus an hour), and at
+    most a day: the most one posting of the ledger carries."""
     begin = max(checked_in, starts_at)
     end = min(checked_out, ends_at + OVERRUN)
-    return max(0, int((end - begin).total_seconds() // 60))
+    return min(MAX_POSTING_MINUTES, max(0, int((end - begin).total_seconds() // 60)))
 
 
 def is_late(starts_at: datetime, now: datetime, late_hours: int) -> bool:
