@@ -36,23 +36,7 @@ MONTH = "2026-11"  # the month of the test clock (MONDAY_9), so it has begun
 
 def _without_lending(openapi: dict[str, Any]) -> dict[str, Any]:
     paths = {p: ops for p, ops in openapi["paths"].items() if not p.startswith(LENDING)}
-    return _bounds_as_openapi_30({**openapi, "paths": paths})
-
-
-def _bounds_as_openapi_30(node: Any) -> Any:
-    """FastAPI writes `gt`/`lt` as OpenAPI 3.1's numeric exclusiveMinimum/Maximum; the kit reads
-    the document as 3.0, where they are flags on minimum/maximum (Schemathesis' negative
-    mutations fail on the 3.1 form, e.g. on the matching policy's radius_m)."""
-    if isinstance(node, list):
-        return [_bounds_as_openapi_30(item) for item in node]
-    if not isinstance(node, dict):
-        return node
-    converted = {key: _bounds_as_openapi_30(value) for key, value in node.items()}
-    for flag, bound in (("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")):
-        value = converted.get(flag)
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            converted[bound], converted[flag] = value, True
-    return converted
+    return {**openapi, "paths": paths}
 
 
 async def _pending_offer(
