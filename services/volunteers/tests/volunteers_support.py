@@ -8,7 +8,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import text
+
 from civicgrid_testkit.tokens import TestIssuer
+from civicgrid_volunteers.usecases.timer_kinds import HANDLERS
+from civicgrid_volunteers.usecases.timers import run_due
 
 TOKENS = TestIssuer()
 # A Monday morning in the district's zone (Asia/Shanghai, UTC+8): 09:00 local.
@@ -109,8 +113,6 @@ async def outbox(
 ) -> list[tuple[str, bytes]]:
     """(event name, payload) of one district's events in the outbox, oldest first; `kind`
     keeps one name (e.g. "offer.made"). The outbox has no RLS: the relay reads every tenant."""
-    from sqlalchemy import text
-
     async with uows(tenant_id=None) as uow:
         rows = await uow.session.execute(
             text("SELECT headers, payload FROM event_outbox WHERE tenant_id = :t ORDER BY id"),
@@ -123,9 +125,6 @@ async def outbox(
 async def settle(ctx: Any) -> int:
     """Runs due timers until none is left (a handler may make more due at once, as the
     timers component's next beat would find them); how many ran."""
-    from civicgrid_volunteers.usecases.timer_kinds import HANDLERS
-    from civicgrid_volunteers.usecases.timers import run_due
-
     total = 0
     while ran := await run_due(ctx, HANDLERS):
         total += ran

@@ -18,7 +18,7 @@ from civicgrid_platform.db.uow import UnitOfWorkFactory
 from civicgrid_platform.errors import Conflict, InvalidInput
 from civicgrid_volunteers.usecases.context import VolunteersContext
 from civicgrid_volunteers.usecases.ledger import post_hours
-from services.volunteers.tests.volunteers_support import MONDAY_9, TOKENS, District
+from services.volunteers.tests.volunteers_support import MONDAY_9, TOKENS, District, outbox
 
 pytestmark = pytest.mark.integration
 
@@ -56,15 +56,8 @@ async def check_out(
 
 
 async def hours_events(uows: UnitOfWorkFactory, tenant: uuid.UUID) -> list[events_pb2.HoursLogged]:
-    async with uows(tenant_id=None) as uow:
-        rows = await uow.session.execute(
-            text(
-                "SELECT payload FROM event_outbox WHERE tenant_id = :t"
-                " AND headers->>'ce_type' = 'civicgrid.volunteers.v1.hours.logged' ORDER BY id"
-            ),
-            {"t": tenant},
-        )
-        return [events_pb2.HoursLogged.FromString(payload) for (payload,) in rows]
+    logged = await outbox(uows, tenant, "hours.logged")
+    return [events_pb2.HoursLogged.FromString(payload) for _, payload in logged]
 
 
 def correction(volunteer: uuid.UUID, minutes: int, **fields: Any) -> dict[str, Any]:

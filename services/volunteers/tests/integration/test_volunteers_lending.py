@@ -10,23 +10,20 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select
 
 from civicgrid.volunteers.v1 import events_pb2
-from civicgrid_platform.db.outbox_table import OUTBOX
 from civicgrid_volunteers.usecases.context import VolunteersContext
-from civicgrid_volunteers.usecases.timer_kinds import HANDLERS
-from civicgrid_volunteers.usecases.timers import run_due
 from services.volunteers.tests.volunteers_support import (
     MONDAY_9,
     ORIGIN_LAT,
     ORIGIN_LON,
     District,
     SettableClock,
+    outbox,
+    settle,
 )
 
 pytestmark = pytest.mark.integration
-PREFIX = "civicgrid.volunteers.v1."
 
 
 async def _stock(
@@ -68,13 +65,7 @@ async def _item(
 
 
 async def _events(ctx: VolunteersContext, district: District) -> list[tuple[str, bytes]]:
-    async with ctx.uow(tenant_id=None) as uow:
-        rows = await uow.session.execute(
-            select(OUTBOX.c.headers, OUTBOX.c.payload)
-            .where(OUTBOX.c.tenant_id == district.tenant_id)
-            .order_by(OUTBOX.c.id)
-        )
-        return [(r.headers["ce_type"].removeprefix(PREFIX), bytes(r.payload)) for r in rows]
+    return await outbox(ctx.uow, district.tenant_id)
 
 
 async def test_staff_stock_a_station_and_anyone_in_the_district_reads_its_inventory(
@@ -283,8 +274,7 @@ async def test_a_returned_unit_is_kept_for_the_oldest_hold_and_passed_on_when_it
 
     # Nobody came for it: after two days it goes to the next in line.
     clock.advance(days=2)
-    while await run_due(timed, HANDLERS) == 200:
-        pass
+    await settle(timed)
     lapsed = await api.get(f"/v1/holds/{hold_1.json()['id']}", headers=district.person(waiting_1))
     assert lapsed.json()["status"] == "lapsed"
     passed = await api.get(f"/v1/holds/{hold_2.json()['id']}", headers=district.person(waiting_2))
@@ -305,8 +295,7 @@ async def test_a_returned_unit_is_kept_for_the_oldest_hold_and_passed_on_when_it
     assert ready_for == [str(waiting_1), str(waiting_2)]
     # The fulfilled hold's lapse timer was cancelled: nothing happens when it would have been due.
     clock.advance(days=3)
-    while await run_due(timed, HANDLERS) == 200:
-        pass
+    await settle(timed)
     assert (await _item(api, district, station_id, item_id))["on_loan"] == 1
     assert [t for t, _ in await _events(timed, district)].count("hold.ready") == 2
 

@@ -10,24 +10,21 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select
 
 from civicgrid.volunteers.v1 import events_pb2
-from civicgrid_platform.db.outbox_table import OUTBOX
 from civicgrid_volunteers.db import timers_repo
 from civicgrid_volunteers.usecases.context import VolunteersContext
-from civicgrid_volunteers.usecases.timer_kinds import HANDLERS
-from civicgrid_volunteers.usecases.timers import run_due
 from services.volunteers.tests.volunteers_support import (
     MONDAY_9,
     ORIGIN_LAT,
     ORIGIN_LON,
     District,
     SettableClock,
+    outbox,
+    settle,
 )
 
 pytestmark = pytest.mark.integration
-PREFIX = "civicgrid.volunteers.v1."
 
 
 async def _loan(
@@ -57,20 +54,13 @@ async def _loan(
 async def _reminders(ctx: VolunteersContext, district: District) -> list[tuple[str, Any]]:
     """The district's loan reminders in the outbox, decoded, oldest first."""
     decode = {"loan.due_soon": events_pb2.LoanDueSoon, "loan.overdue": events_pb2.LoanOverdue}
-    async with ctx.uow(tenant_id=None) as uow:
-        rows = await uow.session.execute(
-            select(OUTBOX.c.headers, OUTBOX.c.payload)
-            .where(OUTBOX.c.tenant_id == district.tenant_id)
-            .order_by(OUTBOX.c.id)
-        )
-        found = [(r.headers["ce_type"].removeprefix(PREFIX), bytes(r.payload)) for r in rows]
+    found = await outbox(ctx.uow, district.tenant_id)
     return [(t, decode[t].FromString(p)) for t, p in found if t in decode]
 
 
 async def _run_timers(timed: VolunteersContext, clock: SettableClock, **delta: float) -> None:
     clock.advance(**delta)
-    while await run_due(timed, HANDLERS) == 200:
-        pass
+    await settle(timed)
 
 
 async def test_lending_with_due_soon_and_repeated_overdue_reminders_until_the_return(

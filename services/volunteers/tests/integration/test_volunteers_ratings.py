@@ -16,7 +16,7 @@ from civicgrid.volunteers.v1 import events_pb2
 from civicgrid_platform.db.uow import UnitOfWorkFactory
 from civicgrid_volunteers.usecases.context import VolunteersContext
 from civicgrid_volunteers.usecases.ledger import post_hours
-from services.volunteers.tests.volunteers_support import TOKENS, District
+from services.volunteers.tests.volunteers_support import TOKENS, District, outbox
 
 pytestmark = pytest.mark.integration
 
@@ -127,16 +127,8 @@ async def log_minutes(
 async def rating_events(
     uows: UnitOfWorkFactory, tenant: uuid.UUID
 ) -> list[events_pb2.RatingPublished]:
-    async with uows(tenant_id=None) as uow:
-        rows = await uow.session.execute(
-            text(
-                "SELECT payload FROM event_outbox WHERE tenant_id = :t"
-                " AND headers->>'ce_type' = 'civicgrid.volunteers.v1.rating.published'"
-                " ORDER BY id"
-            ),
-            {"t": tenant},
-        )
-        return [events_pb2.RatingPublished.FromString(payload) for (payload,) in rows]
+    published = await outbox(uows, tenant, "rating.published")
+    return [events_pb2.RatingPublished.FromString(payload) for _, payload in published]
 
 
 class Branch:

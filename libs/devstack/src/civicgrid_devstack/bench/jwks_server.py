@@ -1,5 +1,5 @@
 """A JWKS document served on 127.0.0.1, so a benchmarked service trusts the bench's own key,
-and a resident's token signed with that key."""
+and access tokens signed with that key."""
 
 from __future__ import annotations
 
@@ -48,16 +48,24 @@ class JwksServer:
         self._server.server_close()
 
 
-def resident_token(key: Any, tenant_id: str) -> str:
-    """An hour's access token of a resident of the district, as the service's settings expect."""
+def bench_token(key: Any, tenant_id: str, subject: str, **claims: Any) -> str:
+    """An hour's access token signed with the bench's key, as the service's settings expect;
+    `claims` as build_claims takes them (kind, roles, scopes)."""
     settings = PlatformSettings()
-    claims = build_claims(
-        issuer=settings.token_issuer,
-        audience=settings.token_audience,
-        subject=str(uuid.uuid4()),
-        tenant_id=tenant_id,
-        kind="person",
-        lifetime=timedelta(hours=1),
-        roles=("resident",),
+    return str(
+        key.sign(
+            build_claims(
+                issuer=settings.token_issuer,
+                audience=settings.token_audience,
+                subject=subject,
+                tenant_id=tenant_id,
+                lifetime=timedelta(hours=1),
+                **claims,
+            )
+        )
     )
-    return str(key.sign(claims))
+
+
+def resident_token(key: Any, tenant_id: str) -> str:
+    """A resident of the district."""
+    return bench_token(key, tenant_id, str(uuid.uuid4()), kind="person", roles=("resident",))

@@ -5,7 +5,6 @@ accepting 100 places at once over HTTP. Volunteers code runs in its own processe
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,31 +13,14 @@ import httpx
 
 from civicgrid_devstack.bench.ghz import ghz, latency_ms
 from civicgrid_devstack.bench.grid import run_module
-from civicgrid_devstack.bench.jwks_server import JwksServer
+from civicgrid_devstack.bench.jwks_server import JwksServer, bench_token
 from civicgrid_devstack.bench.report import Figure
 from civicgrid_devstack.services import process_on_free_ports
-from civicgrid_platform.auth import build_claims, generate_signing_key
-from civicgrid_platform.settings import PlatformSettings
+from civicgrid_platform.auth import generate_signing_key
 from civicgrid_testkit.provisioning import ServiceDatabase
 
 CALLS = 5_000
 IN_FLIGHT = (1, 4)
-
-
-def _token(key: Any, tenant: str, subject: str, **claims: Any) -> str:
-    settings = PlatformSettings()
-    return str(
-        key.sign(
-            build_claims(
-                issuer=settings.token_issuer,
-                audience=settings.token_audience,
-                subject=subject,
-                tenant_id=tenant,
-                lifetime=timedelta(hours=1),
-                **claims,
-            )
-        )
-    )
 
 
 async def bench_volunteers(db: ServiceDatabase, bootstrap: str, workdir: Path) -> list[Figure]:
@@ -75,7 +57,7 @@ async def bench_volunteers(db: ServiceDatabase, bootstrap: str, workdir: Path) -
         proc.start()
         try:
             await asyncio.to_thread(proc.wait_ready, 120.0)
-            alert_chain = _token(
+            alert_chain = bench_token(
                 key, tenant, "alert-chain", kind="client", scopes=("volunteers:tasks",)
             )
             call = ("civicgrid.volunteers.v1.VolunteersService/FindNearestAvailable",
@@ -125,7 +107,7 @@ async def _accept_all(
     base_url: str, key: Any, tenant: str, slots: dict[str, Any]
 ) -> dict[str, Any]:
     calls = [
-        (offer_id, _token(key, tenant, person, kind="person", roles=("volunteer",)))
+        (offer_id, bench_token(key, tenant, person, kind="person", roles=("volunteer",)))
         for offer_id, person in slots["offers"]
     ]
     limits = httpx.Limits(max_connections=len(calls), max_keepalive_connections=len(calls))

@@ -87,7 +87,6 @@ class Around:
 
     lat: float
     lon: float
-    radius_m: float
     starts_at: datetime
     ends_at: datetime
     week_start: datetime

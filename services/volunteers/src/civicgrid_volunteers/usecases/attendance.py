@@ -23,7 +23,7 @@ from civicgrid_volunteers.domain.attendance import (
     is_late,
     minutes_served,
 )
-from civicgrid_volunteers.domain.tasks import COMPLETED, FILLED, OPEN
+from civicgrid_volunteers.domain.tasks import COMPLETED, FILLED, OPEN, Task
 from civicgrid_volunteers.events.messages import timestamp
 from civicgrid_volunteers.events.outgoing import volunteer_event
 from civicgrid_volunteers.usecases.context import VolunteersContext
@@ -40,6 +40,18 @@ async def _own_place(
     if place is None or place.volunteer_id != volunteer_id:
         raise NotFound("no such place of yours")
     return place
+
+
+async def _own_place_and_task(
+    uow: UnitOfWork, tenant_id: UUID, volunteer_id: UUID, assignment_id: UUID
+) -> tuple[AssignmentRecord, Task | None]:
+    """The place and its task, both locked: the task's row first, as accepting takes them, so
+    a cancel or check-out never deadlocks with an accept."""
+    found = await AssignmentsRepository(uow.session, tenant_id).get(assignment_id)
+    if found is None or found.volunteer_id != volunteer_id:
+        raise NotFound("no such place of yours")
+    task = await TasksRepository(uow.session, tenant_id).get(found.task_id, lock=True)
+    return await _own_place(uow, tenant_id, volunteer_id, assignment_id), task
 
 
 async def confirm(
@@ -63,11 +75,7 @@ async def cancel(ctx: VolunteersContext, actor: Principal, assignment_id: UUID) 
     tenant_id, now = actor.tenant_uuid, ctx.clock()
     async with ctx.uow(tenant_id=tenant_id) as uow:
         tasks = TasksRepository(uow.session, tenant_id)
-        found = await AssignmentsRepository(uow.session, tenant_id).get(assignment_id)
-        if found is None or found.volunteer_id != me.id:
-            raise NotFound("no such place of yours")
-        task = await tasks.get(found.task_id, lock=True)  # the task first, as accepting does
-        place = await _own_place(uow, tenant_id, me.id, assignment_id)
+        place, task = await _own_place_and_task(uow, tenant_id, me.id, assignment_id)
         if place.status not in SEATED:
             raise Conflict(f"cannot cancel a place that is {place.status}")
         policy = await PoliciesRepository(uow.session, tenant_id).current()
@@ -128,12 +136,8 @@ async def check_out(
     tenant_id, now = actor.tenant_uuid, ctx.clock()
     async with ctx.uow(tenant_id=tenant_id) as uow:
         places = AssignmentsRepository(uow.session, tenant_id)
-        found = await places.get(assignment_id)
-        if found is None or found.volunteer_id != me.id:
-            raise NotFound("no such place of yours")
         tasks = TasksRepository(uow.session, tenant_id)
-        task = await tasks.get(found.task_id, lock=True)
-        place = await _own_place(uow, tenant_id, me.id, assignment_id)
+        place, task = await _own_place_and_task(uow, tenant_id, me.id, assignment_id)
         if place.status != "checked_in" or place.checked_in_at is None:
             raise Conflict("check in first")
         place = await places.change(

@@ -51,6 +51,16 @@ def is_staff(principal: Principal) -> bool:
     return principal.has_role(*STAFF_ROLES, *ADMIN_ROLES)
 
 
+def works_with_tasks(principal: Principal) -> bool:
+    """Staff, or another service's client allowed to make tasks and look for volunteers."""
+    return is_staff(principal) or principal.has_scope(TASKS_SCOPE)
+
+
+def require_task_access(principal: Principal, doing: str) -> None:
+    if not works_with_tasks(principal):
+        raise Forbidden(f"{doing} needs staff or the {TASKS_SCOPE} scope")
+
+
 def require_staff(principal: Principal, doing: str) -> None:
     if not is_staff(principal):
         raise Forbidden(f"only community staff {doing}")

@@ -11,9 +11,7 @@ from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from civicgrid_platform.auth import Principal
 from civicgrid_platform.db.uow import UnitOfWork
-from civicgrid_platform.errors import Forbidden
 from civicgrid_volunteers.db.matching_repo import Around, candidates
 from civicgrid_volunteers.db.policies_repo import PoliciesRepository
 from civicgrid_volunteers.domain.availability import (
@@ -24,7 +22,7 @@ from civicgrid_volunteers.domain.availability import (
 )
 from civicgrid_volunteers.domain.matching import Candidate, Match, Need, Record, rank
 from civicgrid_volunteers.domain.policy import MatchingPolicy
-from civicgrid_volunteers.usecases.context import TASKS_SCOPE, VolunteersContext, is_staff
+from civicgrid_volunteers.usecases.context import VolunteersContext
 
 # The database hands this many of the nearest over to the rules per wanted match (the rules
 # refuse some: busy, capped, out of their hours).
@@ -109,7 +107,6 @@ async def best_matches(
     around = Around(
         lat=point[0],
         lon=point[1],
-        radius_m=policy.radius_m,
         starts_at=need.starts_at,
         ends_at=need.ends_at,
         week_start=week_start,
@@ -131,9 +128,3 @@ async def best_matches(
         if len(best) >= n or len(rows) < pool or pool >= MAX_POOL:
             return best
         pool *= 4
-
-
-def require_matcher(actor: Principal) -> None:
-    """Staff, or a service client allowed to look for volunteers (the alert chain)."""
-    if not (is_staff(actor) or actor.has_scope(TASKS_SCOPE)):
-        raise Forbidden(f"looking for volunteers needs staff or the {TASKS_SCOPE} scope")

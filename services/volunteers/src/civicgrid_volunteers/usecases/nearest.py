@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from civicgrid_platform.auth import Principal
 from civicgrid_volunteers.domain.matching import Match, Need
-from civicgrid_volunteers.usecases.context import VolunteersContext
-from civicgrid_volunteers.usecases.matching import best_matches, require_matcher
+from civicgrid_volunteers.usecases.context import VolunteersContext, require_task_access
+from civicgrid_volunteers.usecases.matching import best_matches
 
 
 async def find_nearest_available(
@@ -16,7 +16,7 @@ async def find_nearest_available(
     n: int,
     radius_m: float = 0,
 ) -> list[Match]:
-    require_matcher(actor)
+    require_task_access(actor, "looking for volunteers")
     async with ctx.uow(tenant_id=actor.tenant_uuid) as uow:
         return await best_matches(
             ctx, uow, actor.tenant_uuid, need, point, n, radius_m=radius_m or None

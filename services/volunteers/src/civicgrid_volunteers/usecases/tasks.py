@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from civicgrid.volunteers.v1 import events_pb2
 from civicgrid_platform.auth import Principal
 from civicgrid_platform.db.uow import UnitOfWork
-from civicgrid_platform.errors import Conflict, Forbidden, NotFound
+from civicgrid_platform.errors import Conflict, NotFound
 from civicgrid_volunteers.db import timers_repo
 from civicgrid_volunteers.db.offers_repo import AssignmentsRepository, OffersRepository
 from civicgrid_volunteers.db.tasks_repo import TasksRepository
@@ -23,10 +23,10 @@ from civicgrid_volunteers.domain.tasks import CANCELLED, COMPLETED, Task, check_
 from civicgrid_volunteers.events.messages import task_message
 from civicgrid_volunteers.events.outgoing import volunteer_event
 from civicgrid_volunteers.usecases.context import (
-    TASKS_SCOPE,
     VolunteersContext,
-    is_staff,
     person_of,
+    require_task_access,
+    works_with_tasks,
 )
 
 OFFER_ROUND = "offer_round"
@@ -38,11 +38,6 @@ class Created:
     replayed: bool = False
 
 
-def require_task_maker(actor: Principal) -> None:
-    if not (is_staff(actor) or actor.has_scope(TASKS_SCOPE)):
-        raise Forbidden(f"creating tasks needs staff or the {TASKS_SCOPE} scope")
-
-
 async def create_task(
     ctx: VolunteersContext,
     actor: Principal,
@@ -52,7 +47,7 @@ async def create_task(
 ) -> Created:
     """A new open task, announced, with its first round of offers due at once. A retry with
     the same key (or the same source and reference) returns the first task."""
-    require_task_maker(actor)
+    require_task_access(actor, "working with tasks")
     tenant_id = actor.tenant_uuid
     check_new_task(dict(fields), ctx.clock())
     try:
@@ -125,7 +120,7 @@ async def get_task(ctx: VolunteersContext, actor: Principal, task_id: UUID) -> T
     tenant_id = actor.tenant_uuid
     async with ctx.uow(tenant_id=tenant_id) as uow:
         task = await TasksRepository(uow.session, tenant_id).get(task_id)
-        if task is not None and not (is_staff(actor) or actor.has_scope(TASKS_SCOPE)):
+        if task is not None and not works_with_tasks(actor):
             person = person_of(actor)
             me = person and await VolunteersRepository(uow.session, tenant_id).by_person(person)
             offered = me and await OffersRepository(uow.session, tenant_id).offered(task_id, me.id)
@@ -143,7 +138,7 @@ async def page(
     after: tuple[Any, UUID] | None,
     limit: int,
 ) -> Sequence[Task]:
-    require_task_maker(actor)
+    require_task_access(actor, "working with tasks")
     async with ctx.uow(tenant_id=actor.tenant_uuid) as uow:
         return await TasksRepository(uow.session, actor.tenant_uuid).page(status, after, limit)
 
@@ -151,7 +146,7 @@ async def page(
 async def cancel_task(ctx: VolunteersContext, actor: Principal, task_id: UUID, reason: str) -> Task:
     """Cancelled: waiting offers are withdrawn and accepted volunteers released (both
     announced), and no further round or reminder runs."""
-    require_task_maker(actor)
+    require_task_access(actor, "working with tasks")
     tenant_id = actor.tenant_uuid
     now = ctx.clock()
     async with ctx.uow(tenant_id=tenant_id) as uow:
