@@ -12,8 +12,13 @@ NODE_ID = 1
 
 
 def new_cluster_id() -> str:
-    """A Kafka cluster id: 16 random bytes, URL-safe base64 without padding (Kafka's Uuid)."""
-    return base64.urlsafe_b64encode(os.urandom(16)).rstrip(b"=").decode("ascii")
+    """A Kafka cluster id: 16 random bytes, URL-safe base64 without padding (Kafka's Uuid).
+    Like Kafka's own Uuid.randomUuid, never one that starts with "-": the storage tool's
+    command line would read it as an option (one id in 64 did, and the broker failed to start)."""
+    while True:
+        found = base64.urlsafe_b64encode(os.urandom(16)).rstrip(b"=").decode("ascii")
+        if not found.startswith("-"):
+            return found
 
 
 def broker_settings(

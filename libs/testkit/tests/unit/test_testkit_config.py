@@ -6,6 +6,8 @@ import base64
 import re
 from pathlib import Path
 
+import pytest
+
 from civicgrid_testkit.containers import kafka_container_environment
 from civicgrid_testkit.kafka_config import (
     KAFKA_VERSION,
@@ -95,3 +97,12 @@ def test_kafka_container_runs_our_settings_and_advertises_the_loopback_port() ->
     assert env["KAFKA_AUTO_CREATE_TOPICS_ENABLE"] == "false"
     assert len(env["CLUSTER_ID"]) == 22
     assert all(isinstance(value, str) for value in env.values())
+
+
+def test_testkit_a_cluster_id_never_starts_like_a_command_line_option(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # 0xF8 encodes to "-" first in URL-safe base64; the next draw does not.
+    draws = iter([b"\xf8" + bytes(15), bytes(16)])
+    monkeypatch.setattr("civicgrid_testkit.kafka_config.os.urandom", lambda n: next(draws))
+    assert new_cluster_id() == "AAAAAAAAAAAAAAAAAAAAAA"
