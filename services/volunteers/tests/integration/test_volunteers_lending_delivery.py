@@ -13,8 +13,8 @@ from sqlalchemy import select
 
 from civicgrid.volunteers.v1 import events_pb2
 from civicgrid.volunteers.v1 import volunteers_service_pb2 as volunteers_pb
+from civicgrid_platform import timers
 from civicgrid_platform.db.outbox_table import OUTBOX
-from civicgrid_volunteers.db import timers_repo
 from civicgrid_volunteers.db.tables import tasks
 from civicgrid_volunteers.usecases.context import VolunteersContext
 from services.volunteers.tests.volunteers_support import (
@@ -79,9 +79,9 @@ async def test_a_borrower_asks_for_delivery_and_a_task_goes_to_the_volunteers(
 
     async with timed.uow(tenant_id=district.tenant_id) as uow:
         row = (await uow.session.execute(select(tasks).where(tasks.c.id == task_id))).one()
-        assert await timers_repo.due_at(uow.session, "offer_round", task_id) == MONDAY_9
+        assert await timers.due_at(uow.session, "offer_round", task_id) == MONDAY_9
         # The offers code handles that timer; this test only checks the hand-over.
-        await timers_repo.cancel(uow.session, "offer_round", task_id)
+        await timers.cancel(uow.session, "offer_round", task_id)
         await uow.commit()
     assert (row.kind, row.source, row.source_ref) == ("tool_delivery", "loan", loan["id"])
     assert (row.lat, row.lon) == (HOME["lat"], HOME["lon"])

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from civicgrid.volunteers.v1 import events_pb2
-from civicgrid_volunteers.db import timers_repo
+from civicgrid_platform import timers
 from civicgrid_volunteers.usecases.context import VolunteersContext
 from services.volunteers.tests.volunteers_support import (
     MONDAY_9,
@@ -114,7 +114,7 @@ async def test_lending_with_due_soon_and_repeated_overdue_reminders_until_the_re
     assert len(await _reminders(timed, district)) == 3  # the return stopped the reminders
     async with timed.uow(tenant_id=district.tenant_id) as uow:
         for kind in ("loan_due_soon", "loan_overdue"):
-            assert await timers_repo.due_at(uow.session, kind, uuid.UUID(loan["id"])) is None
+            assert await timers.due_at(uow.session, kind, uuid.UUID(loan["id"])) is None
     still_open = await api.get(
         f"/v1/stations/{loan['station_id']}/loans?state=open", headers=district.staff()
     )

@@ -33,6 +33,7 @@ from sqlalchemy.types import UserDefinedType
 
 from civicgrid_platform.db.outbox_table import inbox_table, outbox_table
 from civicgrid_platform.http.idempotency.table import idempotency_table
+from civicgrid_platform.timers import timers_table
 
 metadata = MetaData()
 outbox_table(metadata)
@@ -392,17 +393,8 @@ holds = Table(
 # Work due at a moment, across districts (so no row-level security, like the outbox): offer
 # rounds, offer expiries, reminders, no-show checks, loan reminders, lapsed holds. Claiming is
 # deleting with SKIP LOCKED, in the transaction that does the work, so a crash hands it back.
-timers = Table(
-    "timers",
-    metadata,
-    Column("id", BigInteger, primary_key=True, autoincrement=True),
-    Column("tenant_id", UUID(as_uuid=True), nullable=False),
-    Column("kind", String(24), nullable=False),
-    Column("subject_id", UUID(as_uuid=True), nullable=False),
-    Column("due_at", DateTime(timezone=True), nullable=False),
-    Index("ix_timers_due", "due_at"),
-    Index("uq_timers_subject", "kind", "subject_id", unique=True),
-)
+# Work due at a moment (offers, expiries, reminders, visits, loans): the platform's shape.
+timers = timers_table(metadata)
 
 TENANT_TABLES = (
     "district_policies",

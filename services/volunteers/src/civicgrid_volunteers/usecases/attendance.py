@@ -8,14 +8,14 @@ from datetime import timedelta
 from uuid import UUID
 
 from civicgrid.volunteers.v1 import events_pb2
+from civicgrid_platform import timers
 from civicgrid_platform.auth import Principal
 from civicgrid_platform.db.uow import UnitOfWork
 from civicgrid_platform.errors import Conflict, NotFound
-from civicgrid_volunteers.db import timers_repo
+from civicgrid_platform.timers import DueTimer
 from civicgrid_volunteers.db.offers_repo import AssignmentRecord, AssignmentsRepository
 from civicgrid_volunteers.db.policies_repo import PoliciesRepository
 from civicgrid_volunteers.db.tasks_repo import TasksRepository
-from civicgrid_volunteers.db.timers_repo import DueTimer
 from civicgrid_volunteers.db.volunteers_repo import VolunteersRepository
 from civicgrid_volunteers.domain.attendance import (
     SEATED,
@@ -85,13 +85,13 @@ async def cancel(ctx: VolunteersContext, actor: Principal, assignment_id: UUID) 
         )
         if late:
             await VolunteersRepository(uow.session, tenant_id).count(me.id, late_cancellations=1)
-        await timers_repo.cancel(uow.session, REMINDER, assignment_id)
-        await timers_repo.cancel(uow.session, NO_SHOW_CHECK, assignment_id)
+        await timers.cancel(uow.session, REMINDER, assignment_id)
+        await timers.cancel(uow.session, NO_SHOW_CHECK, assignment_id)
         if task is not None and task.status in (OPEN, FILLED):
             await tasks.give_back_slot(task.id)
             if task.status == FILLED:
                 await tasks.change(task.id, status=OPEN)
-            await timers_repo.schedule(uow.session, tenant_id, OFFER_ROUND, task.id, now)
+            await timers.schedule(uow.session, tenant_id, OFFER_ROUND, task.id, now)
         uow.add_event(
             volunteer_event(
                 tenant_id,
@@ -123,7 +123,7 @@ async def check_in(
             check_in_lat=lat,
             check_in_lon=lon,
         )
-        await timers_repo.cancel(uow.session, NO_SHOW_CHECK, assignment_id)
+        await timers.cancel(uow.session, NO_SHOW_CHECK, assignment_id)
         await uow.commit()
     return place
 
@@ -163,7 +163,7 @@ async def check_out(
         others = await places.of_task(place.task_id)
         if task is not None and not any(p.status in (*SEATED, "checked_in") for p in others):
             await tasks.change(task.id, status=COMPLETED, completed_at=now)
-            await timers_repo.cancel(uow.session, OFFER_ROUND, task.id)
+            await timers.cancel(uow.session, OFFER_ROUND, task.id)
             uow.add_event(
                 volunteer_event(
                     tenant_id,

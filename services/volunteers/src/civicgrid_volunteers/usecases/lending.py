@@ -9,10 +9,10 @@ from datetime import datetime
 from uuid import UUID
 
 from civicgrid.volunteers.v1 import events_pb2
+from civicgrid_platform import timers
 from civicgrid_platform.auth import Principal
 from civicgrid_platform.db.uow import UnitOfWork
 from civicgrid_platform.errors import Conflict, NotFound
-from civicgrid_volunteers.db import timers_repo
 from civicgrid_volunteers.db.lending_repo import Item, LendingRepository, Loan, Station
 from civicgrid_volunteers.domain import lending as rules
 from civicgrid_volunteers.events.messages import timestamp as stamp
@@ -236,10 +236,10 @@ async def lend(ctx: VolunteersContext, actor: Principal, station_id: UUID, data:
             }
         )
         session = uow.session
-        await timers_repo.schedule(
+        await timers.schedule(
             session, tenant_id, rules.DUE_SOON_TIMER, loan_id, rules.due_soon_at(now, due_at)
         )
-        await timers_repo.schedule(session, tenant_id, rules.OVERDUE_TIMER, loan_id, due_at)
+        await timers.schedule(session, tenant_id, rules.OVERDUE_TIMER, loan_id, due_at)
         message = events_pb2.LoanCreated(
             loan_id=str(loan_id),
             station_id=str(station_id),
@@ -273,7 +273,7 @@ async def return_loan(
         assert item is not None  # items are never deleted
         await repo.set_loan(loan_id, returned_at=now, return_condition=condition)
         for kind in (rules.DUE_SOON_TIMER, rules.OVERDUE_TIMER):
-            await timers_repo.cancel(uow.session, kind, loan_id)
+            await timers.cancel(uow.session, kind, loan_id)
         worse = rules.condition_after_return(item.condition, condition)
         await release_units(
             uow,

@@ -10,10 +10,10 @@ from datetime import datetime
 from uuid import UUID
 
 from civicgrid.volunteers.v1 import events_pb2
+from civicgrid_platform import timers
 from civicgrid_platform.auth import Principal
 from civicgrid_platform.db.uow import UnitOfWork
 from civicgrid_platform.errors import Conflict, Forbidden, NotFound
-from civicgrid_volunteers.db import timers_repo
 from civicgrid_volunteers.db.lending_repo import Hold, Item, LendingRepository
 from civicgrid_volunteers.domain.lending import (
     ACTIVE_HOLDS,
@@ -65,9 +65,7 @@ async def release_units(
     kept_until = hold_kept_until(now)
     ready = await repo.make_ready(item.id, units, kept_until)
     for hold_id, person_id in ready:
-        await timers_repo.schedule(
-            uow.session, repo.tenant_id, HOLD_LAPSE_TIMER, hold_id, kept_until
-        )
+        await timers.schedule(uow.session, repo.tenant_id, HOLD_LAPSE_TIMER, hold_id, kept_until)
         message = events_pb2.HoldReady(
             hold_id=str(hold_id),
             station_id=str(item.station_id),
@@ -92,7 +90,7 @@ async def fulfil_hold(uow: UnitOfWork, repo: LendingRepository, item: Item, pers
     await repo.end_hold(hold.id, FULFILLED, from_=ACTIVE_HOLDS)
     if hold.status != READY:
         return False
-    await timers_repo.cancel(uow.session, HOLD_LAPSE_TIMER, hold.id)
+    await timers.cancel(uow.session, HOLD_LAPSE_TIMER, hold.id)
     return True
 
 
@@ -163,7 +161,7 @@ async def cancel_hold(ctx: VolunteersContext, actor: Principal, hold_id: UUID) -
             raise Conflict(f"the hold is already {current.status}", field="hold_id")
         await repo.end_hold(hold_id, CANCELLED, from_=ACTIVE_HOLDS)
         if current.status == READY:
-            await timers_repo.cancel(uow.session, HOLD_LAPSE_TIMER, hold_id)
+            await timers.cancel(uow.session, HOLD_LAPSE_TIMER, hold_id)
             await release_units(uow, repo, item, 1, ctx.clock())
         hold = await repo.hold(hold_id)
         await uow.commit()
@@ -185,9 +183,7 @@ async def lapse_hold(
         return
     now = ctx.clock()
     if current.kept_until is not None and current.kept_until > now:
-        await timers_repo.schedule(
-            uow.session, tenant_id, HOLD_LAPSE_TIMER, hold_id, current.kept_until
-        )
+        await timers.schedule(uow.session, tenant_id, HOLD_LAPSE_TIMER, hold_id, current.kept_until)
         return
     await repo.end_hold(hold_id, LAPSED, from_=(READY,))
     await release_units(uow, repo, item, 1, now)

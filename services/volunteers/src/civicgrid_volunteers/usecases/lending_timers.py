@@ -7,10 +7,10 @@ late or twice has no second effect."""
 from __future__ import annotations
 
 from civicgrid.volunteers.v1 import events_pb2
+from civicgrid_platform import timers
 from civicgrid_platform.db.uow import UnitOfWork
-from civicgrid_volunteers.db import timers_repo
+from civicgrid_platform.timers import DueTimer
 from civicgrid_volunteers.db.lending_repo import LendingRepository
-from civicgrid_volunteers.db.timers_repo import DueTimer
 from civicgrid_volunteers.domain.lending import (
     DUE_SOON_TIMER,
     HOLD_LAPSE_TIMER,
@@ -53,7 +53,7 @@ async def remind_overdue(ctx: VolunteersContext, uow: UnitOfWork, timer: DueTime
         return
     session = uow.session
     if now < loan.due_at:  # fired early (a clock step): wait for the due date
-        await timers_repo.schedule(session, timer.tenant_id, OVERDUE_TIMER, loan.id, loan.due_at)
+        await timers.schedule(session, timer.tenant_id, OVERDUE_TIMER, loan.id, loan.due_at)
         return
     await repo.set_loan(loan.id, overdue_sent_at=now)
     message = events_pb2.LoanOverdue(
@@ -62,7 +62,7 @@ async def remind_overdue(ctx: VolunteersContext, uow: UnitOfWork, timer: DueTime
         due_at=stamp(loan.due_at),
     )
     uow.add_event(volunteer_event(timer.tenant_id, loan.id, message))
-    await timers_repo.schedule(
+    await timers.schedule(
         session, timer.tenant_id, OVERDUE_TIMER, loan.id, next_overdue_reminder(now)
     )
 

@@ -8,15 +8,15 @@ from datetime import datetime, timedelta
 from uuid import UUID
 
 from civicgrid.volunteers.v1 import events_pb2
+from civicgrid_platform import timers
 from civicgrid_platform.auth import Principal
 from civicgrid_platform.db.uow import UnitOfWork
 from civicgrid_platform.errors import Conflict, NotFound
 from civicgrid_platform.events.cloudevents import OutgoingEvent
-from civicgrid_volunteers.db import timers_repo
+from civicgrid_platform.timers import DueTimer
 from civicgrid_volunteers.db.offers_repo import AssignmentsRepository, OfferRecord, OffersRepository
 from civicgrid_volunteers.db.policies_repo import PoliciesRepository
 from civicgrid_volunteers.db.tasks_repo import TasksRepository
-from civicgrid_volunteers.db.timers_repo import DueTimer
 from civicgrid_volunteers.db.volunteers_repo import VolunteersRepository
 from civicgrid_volunteers.domain.policy import MatchingPolicy
 from civicgrid_volunteers.domain.tasks import FILLED, OPEN, Task
@@ -70,7 +70,7 @@ async def offer_round(ctx: VolunteersContext, uow: UnitOfWork, timer: DueTimer) 
     if not matches:
         if pending == 0:  # nobody left to wait for: look again later (people join, weeks end)
             retry = now + timedelta(minutes=policy.retry_minutes)
-            await timers_repo.schedule(uow.session, tenant_id, OFFER_ROUND, task.id, retry)
+            await timers.schedule(uow.session, tenant_id, OFFER_ROUND, task.id, retry)
         return
     expires = min(now + policy.offer_timeout(task.urgency), task.ends_at)
     made = await offers.insert(
@@ -92,7 +92,7 @@ async def offer_round(ctx: VolunteersContext, uow: UnitOfWork, timer: DueTimer) 
     )
     await tasks.change(task.id, offer_round=task.offer_round + 1)
     for offer, match in zip(made, matches, strict=True):
-        await timers_repo.schedule(uow.session, tenant_id, OFFER_EXPIRY, offer.id, expires)
+        await timers.schedule(uow.session, tenant_id, OFFER_EXPIRY, offer.id, expires)
         uow.add_event(
             volunteer_event(
                 tenant_id,
@@ -128,7 +128,7 @@ async def offer_expired(ctx: VolunteersContext, uow: UnitOfWork, timer: DueTimer
             ),
         )
     )
-    await timers_repo.schedule(uow.session, tenant_id, OFFER_ROUND, offer.task_id, now)
+    await timers.schedule(uow.session, tenant_id, OFFER_ROUND, offer.task_id, now)
 
 
 async def _own_offer(
@@ -149,8 +149,8 @@ async def decline(ctx: VolunteersContext, actor: Principal, offer_id: UUID) -> O
         if offer is None:
             raise Conflict("this offer was already answered, expired or withdrawn")
         await VolunteersRepository(uow.session, tenant_id).count(me.id, offers_declined=1)
-        await timers_repo.cancel(uow.session, OFFER_EXPIRY, offer_id)
-        await timers_repo.schedule(uow.session, tenant_id, OFFER_ROUND, offer.task_id, now)
+        await timers.cancel(uow.session, OFFER_EXPIRY, offer_id)
+        await timers.schedule(uow.session, tenant_id, OFFER_ROUND, offer.task_id, now)
         uow.add_event(_declined(tenant_id, offer, "declined"))
         await uow.commit()
     return offer
@@ -213,12 +213,12 @@ async def _seat(
         }
     )
     await VolunteersRepository(uow.session, tenant_id).count(offer.volunteer_id, offers_accepted=1)
-    await timers_repo.cancel(uow.session, OFFER_EXPIRY, offer.id)
+    await timers.cancel(uow.session, OFFER_EXPIRY, offer.id)
     remind_at = task.starts_at - timedelta(hours=policy.reminder_hours)
     if remind_at > now:
-        await timers_repo.schedule(uow.session, tenant_id, REMINDER, place.id, remind_at)
+        await timers.schedule(uow.session, tenant_id, REMINDER, place.id, remind_at)
     grace = task.starts_at + timedelta(minutes=policy.no_show_grace_minutes)
-    await timers_repo.schedule(uow.session, tenant_id, NO_SHOW_CHECK, place.id, grace)
+    await timers.schedule(uow.session, tenant_id, NO_SHOW_CHECK, place.id, grace)
     uow.add_event(
         volunteer_event(
             tenant_id,
@@ -237,9 +237,9 @@ async def _seat(
 
 async def _filled(uow: UnitOfWork, tenant_id: UUID, task: Task, now: datetime) -> None:
     await TasksRepository(uow.session, tenant_id).change(task.id, status=FILLED)
-    await timers_repo.cancel(uow.session, OFFER_ROUND, task.id)
+    await timers.cancel(uow.session, OFFER_ROUND, task.id)
     for other in await OffersRepository(uow.session, tenant_id).withdraw_pending(task.id, now):
-        await timers_repo.cancel(uow.session, OFFER_EXPIRY, other.id)
+        await timers.cancel(uow.session, OFFER_EXPIRY, other.id)
         uow.add_event(_declined(tenant_id, other, "withdrawn"))
     places = await AssignmentsRepository(uow.session, tenant_id).of_task(task.id)
     seated = [str(p.volunteer_id) for p in places if p.status != "cancelled"]

@@ -12,10 +12,10 @@ from uuid import UUID
 from sqlalchemy.exc import IntegrityError
 
 from civicgrid.volunteers.v1 import events_pb2
+from civicgrid_platform import timers
 from civicgrid_platform.auth import Principal
 from civicgrid_platform.db.uow import UnitOfWork
 from civicgrid_platform.errors import Conflict, NotFound
-from civicgrid_volunteers.db import timers_repo
 from civicgrid_volunteers.db.offers_repo import AssignmentsRepository, OffersRepository
 from civicgrid_volunteers.db.tasks_repo import TasksRepository
 from civicgrid_volunteers.db.volunteers_repo import VolunteersRepository
@@ -92,7 +92,7 @@ async def add_task(
     uow.add_event(
         volunteer_event(tenant_id, task.id, events_pb2.TaskCreated(task=task_message(task)))
     )
-    await timers_repo.schedule(uow.session, tenant_id, OFFER_ROUND, task.id, task.created_at)
+    await timers.schedule(uow.session, tenant_id, OFFER_ROUND, task.id, task.created_at)
     return task
 
 
@@ -157,9 +157,9 @@ async def cancel_task(ctx: VolunteersContext, actor: Principal, task_id: UUID, r
         if task.status in (CANCELLED, COMPLETED):
             raise Conflict(f"the task is already {task.status}")
         task = await repo.change(task_id, status=CANCELLED)
-        await timers_repo.cancel(uow.session, OFFER_ROUND, task_id)
+        await timers.cancel(uow.session, OFFER_ROUND, task_id)
         for offer in await OffersRepository(uow.session, tenant_id).withdraw_pending(task_id, now):
-            await timers_repo.cancel(uow.session, "offer_expiry", offer.id)
+            await timers.cancel(uow.session, "offer_expiry", offer.id)
             uow.add_event(
                 volunteer_event(
                     tenant_id,
@@ -176,8 +176,8 @@ async def cancel_task(ctx: VolunteersContext, actor: Principal, task_id: UUID, r
         for place in await places.of_task(task_id):
             if place.status in ("accepted", "confirmed", "checked_in"):
                 await places.change(place.id, status="cancelled", cancelled_at=now)
-                await timers_repo.cancel(uow.session, "reminder", place.id)
-                await timers_repo.cancel(uow.session, "no_show_check", place.id)
+                await timers.cancel(uow.session, "reminder", place.id)
+                await timers.cancel(uow.session, "no_show_check", place.id)
         uow.add_event(
             volunteer_event(
                 tenant_id,

@@ -11,12 +11,12 @@ from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
+from civicgrid_platform import timers
 from civicgrid_platform.auth import Principal
 from civicgrid_platform.db.uow import UnitOfWork
 from civicgrid_platform.errors import NotFound
-from civicgrid_volunteers.db import timers_repo
+from civicgrid_platform.timers import DueTimer
 from civicgrid_volunteers.db.plans_repo import VisitPlansRepository
-from civicgrid_volunteers.db.timers_repo import DueTimer
 from civicgrid_volunteers.domain.visit_plans import (
     LEAD,
     VISIT_PLAN_TIMER,
@@ -53,9 +53,9 @@ async def _set_timer(
 ) -> None:
     if plan.active:
         due = first_run(plan, _zone(ctx), ctx.clock())
-        await timers_repo.schedule(uow.session, tenant_id, VISIT_PLAN_TIMER, plan.id, due)
+        await timers.schedule(uow.session, tenant_id, VISIT_PLAN_TIMER, plan.id, due)
     else:
-        await timers_repo.cancel(uow.session, VISIT_PLAN_TIMER, plan.id)
+        await timers.cancel(uow.session, VISIT_PLAN_TIMER, plan.id)
 
 
 def upcoming(ctx: VolunteersContext, plan: VisitPlan) -> datetime | None:
@@ -155,7 +155,7 @@ async def make_next_visit(ctx: VolunteersContext, uow: UnitOfWork, timer: DueTim
             uow, timer.tenant_id, visit_task_fields(plan, visit, zone), now=ctx.clock()
         )
         due = following_run(plan, zone, visit)
-    await timers_repo.schedule(uow.session, timer.tenant_id, VISIT_PLAN_TIMER, plan.id, due)
+    await timers.schedule(uow.session, timer.tenant_id, VISIT_PLAN_TIMER, plan.id, due)
 
 
 VISIT_PLAN_TIMERS: dict[str, TimerHandler] = {VISIT_PLAN_TIMER: make_next_visit}

@@ -1,4 +1,8 @@
-"""Work due at a moment, across districts: schedule, cancel, and claim (see tables.timers)."""
+"""The timers table: its shape (each service's migration creates it) and its statements.
+
+One timer per kind and subject: scheduling again moves it. The table carries no row-level
+security, like the outbox: the timers component claims every district's due rows, and each
+handler then works in a transaction bound to the timer's district."""
 
 from __future__ import annotations
 
@@ -6,10 +10,25 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import text
+from sqlalchemy import BigInteger, Column, DateTime, Index, MetaData, String, Table, text
+from sqlalchemy.dialects.postgresql import UUID as PgUUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
-# One timer per kind and subject: scheduling again moves it.
+
+def timers_table(metadata: MetaData) -> Table:
+    return Table(
+        "timers",
+        metadata,
+        Column("id", BigInteger, primary_key=True, autoincrement=True),
+        Column("tenant_id", PgUUID(as_uuid=True), nullable=False),
+        Column("kind", String(24), nullable=False),
+        Column("subject_id", PgUUID(as_uuid=True), nullable=False),
+        Column("due_at", DateTime(timezone=True), nullable=False),
+        Index("ix_timers_due", "due_at"),
+        Index("uq_timers_subject", "kind", "subject_id", unique=True),
+    )
+
+
 _SCHEDULE = text(
     "INSERT INTO timers (tenant_id, kind, subject_id, due_at)"
     " VALUES (:tenant, :kind, :subject, :due)"

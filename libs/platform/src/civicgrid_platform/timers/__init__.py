@@ -1,0 +1,25 @@
+"""Work due at a moment, kept as database rows: any number of replicas share it through
+`FOR UPDATE SKIP LOCKED`, and a crashed process loses nothing (see `store` and `loop`)."""
+
+from civicgrid_platform.timers.loop import BATCH, TimerHandler, run_due, run_timers
+from civicgrid_platform.timers.store import (
+    DueTimer,
+    cancel,
+    claim_due,
+    due_at,
+    schedule,
+    timers_table,
+)
+
+__all__ = [
+    "BATCH",
+    "DueTimer",
+    "TimerHandler",
+    "cancel",
+    "claim_due",
+    "due_at",
+    "run_due",
+    "run_timers",
+    "schedule",
+    "timers_table",
+]

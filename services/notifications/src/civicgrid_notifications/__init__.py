@@ -1,0 +1,1 @@
+"""Messages from events on the right channel, the emergency-alert chain, signed webhooks."""

@@ -1,0 +1,1 @@
+"""HTTP routes and schemas: parse, call a use case, shape the answer."""

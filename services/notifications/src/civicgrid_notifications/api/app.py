@@ -1,0 +1,35 @@
+"""Notifications' FastAPI app on the platform factory."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from civicgrid_notifications.settings import NotificationsSettings
+from civicgrid_notifications.usecases.context import NotificationsContext
+from civicgrid_platform.auth import TokenVerifier
+from civicgrid_platform.http.service_app import create_service_app
+
+# Each area adds its routes module here.
+ROUTES: tuple[ModuleType, ...] = ()
+
+
+def create_notifications_app(
+    ctx: NotificationsContext,
+    verifier: TokenVerifier,
+    settings: NotificationsSettings,
+    engine: AsyncEngine,
+) -> FastAPI:
+    app = create_service_app(
+        settings=settings,
+        title="CivicGrid notifications",
+        description="Messages from events on the right channel, the emergency-alert chain, "
+        "and signed webhooks for integrators.",
+        verifier=verifier,
+        engine=engine,
+        routers=[m.router for m in ROUTES],
+    )
+    app.state.notifications_ctx = ctx
+    return app

@@ -1,0 +1,1 @@
+"""Notifications\x27 tables and repositories (repositories never commit)."""

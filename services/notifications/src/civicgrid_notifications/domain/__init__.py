@@ -1,0 +1,1 @@
+"""Domain rules of notifications: pure, no I/O."""

@@ -1,0 +1,1 @@
+"""Outgoing (domain event -> proto + CloudEvent) and incoming (inbox-guarded handlers) events."""

@@ -1,0 +1,1 @@
+"""Background loops: the delivery dispatcher and the timers; safe with many replicas."""

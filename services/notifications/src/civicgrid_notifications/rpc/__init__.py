@@ -1,0 +1,1 @@
+"""The gRPC servicer: proto <-> use case mapping only."""

@@ -1,0 +1,47 @@
+"""Notifications' settings: the platform base plus channels, providers and the other services."""
+
+from __future__ import annotations
+
+from pydantic import Field, SecretStr
+
+from civicgrid_platform.settings import PlatformSettings
+
+
+class NotificationsSettings(PlatformSettings):
+    service_name: str = "notifications"
+    http_port: int = Field(default=8005, ge=0, le=65535)
+    grpc_port: int = Field(default=50065, ge=0, le=65535)
+    # Where a district without its own setting reads quiet hours, and which templates it gets.
+    default_timezone: str = "Asia/Shanghai"
+    default_locale: str = "zh-CN"
+
+    # Other services (gRPC): people, role holders and emergency contacts; the nearest volunteers.
+    identity_grpc_target: str = "127.0.0.1:50101"
+    volunteers_grpc_target: str = "127.0.0.1:50104"
+    # Identity's token endpoint and this service's own client, which acts in one district at a
+    # time (client credentials with tenant_id); empty: no calls on a district's behalf.
+    identity_url: str = "http://127.0.0.1:8101"
+    service_client_id: str = ""
+    service_client_secret: SecretStr = SecretStr("")
+
+    # Email over SMTP.
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_starttls: bool = False
+    smtp_username: str = ""
+    smtp_password: SecretStr = SecretStr("")
+    mail_from: str = "CivicGrid <no-reply@civicgrid.local>"
+    # SMS and voice through HTTP providers, tried in this order when one fails.
+    sms_providers: list[str] = Field(default_factory=list)
+    voice_providers: list[str] = Field(default_factory=list)
+    provider_token: SecretStr = SecretStr("")
+    provider_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+    # This service as the providers reach it (status callbacks, SMS replies, key presses).
+    public_url: str = "http://127.0.0.1:8105"
+
+    # Deliveries: attempts before giving up, and the backoff between them.
+    delivery_max_attempts: int = Field(default=6, ge=1, le=50)
+    retry_base_seconds: float = Field(default=5.0, gt=0, le=3600)
+    retry_max_seconds: float = Field(default=1800.0, gt=0, le=86400)
+    dispatch_interval_seconds: float = Field(default=0.5, gt=0, le=60)
+    timers_interval_seconds: float = Field(default=1.0, gt=0, le=3600)
