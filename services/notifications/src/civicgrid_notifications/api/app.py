@@ -7,13 +7,27 @@ from types import ModuleType
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from civicgrid_notifications.api import (
+    routes_deliveries,
+    routes_inbox,
+    routes_preferences,
+    routes_providers,
+    routes_templates,
+    routes_webhooks,
+)
 from civicgrid_notifications.settings import NotificationsSettings
 from civicgrid_notifications.usecases.context import NotificationsContext
 from civicgrid_platform.auth import TokenVerifier
 from civicgrid_platform.http.service_app import create_service_app
 
-# Each area adds its routes module here.
-ROUTES: tuple[ModuleType, ...] = ()
+ROUTES: tuple[ModuleType, ...] = (
+    routes_inbox,
+    routes_preferences,
+    routes_deliveries,
+    routes_templates,
+    routes_providers,
+    routes_webhooks,
+)
 
 
 def create_notifications_app(

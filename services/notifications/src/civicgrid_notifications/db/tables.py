@@ -234,7 +234,7 @@ digest_entries = Table(
     ),
 )
 
-TENANT_TABLES = (
+CORE_TENANT_TABLES = (
     "districts",
     "templates",
     "preferences",
@@ -245,3 +245,8 @@ TENANT_TABLES = (
     "inbox_messages",
     "digest_entries",
 )
+
+# Integrators' webhook subscriptions and their deliveries join this metadata.
+from civicgrid_notifications.db import tables_webhooks  # noqa: E402
+
+TENANT_TABLES = CORE_TENANT_TABLES + tables_webhooks.TENANT_TABLES

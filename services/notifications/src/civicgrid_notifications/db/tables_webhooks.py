@@ -1,0 +1,5 @@
+"""Integrators' webhook subscriptions, their messages and attempts (being built)."""
+
+from __future__ import annotations
+
+TENANT_TABLES: tuple[str, ...] = ()
