@@ -97,6 +97,16 @@ preferences = Table(
     PrimaryKeyConstraint("tenant_id", "person_id", name="pk_preferences"),
 )
 
+# People's names as identity announces them, for greetings ({{ recipient_name }}).
+people = Table(
+    "people",
+    metadata,
+    Column("tenant_id", UUID(as_uuid=True), nullable=False),
+    Column("person_id", UUID(as_uuid=True), nullable=False),
+    Column("display_name", String(200), nullable=False),
+    PrimaryKeyConstraint("tenant_id", "person_id", name="pk_people"),
+)
+
 # What notifications remembers of a ticket to know whom its later events concern.
 tracked_tickets = Table(
     "tracked_tickets",
@@ -238,6 +248,7 @@ CORE_TENANT_TABLES = (
     "districts",
     "templates",
     "preferences",
+    "people",
     "tracked_tickets",
     "departments",
     "deliveries",

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-26 17:15:03.155861
+Create Date: 2026-11-26 17:17:49.612723
 """
 
 from collections.abc import Sequence
@@ -23,6 +23,7 @@ TENANT_TABLES = (
     "districts",
     "templates",
     "preferences",
+    "people",
     "tracked_tickets",
     "departments",
     "deliveries",
@@ -224,6 +225,13 @@ def upgrade() -> None:
         unique=False,
     )
     op.create_table(
+        "people",
+        sa.Column("tenant_id", sa.UUID(), nullable=False),
+        sa.Column("person_id", sa.UUID(), nullable=False),
+        sa.Column("display_name", sa.String(length=200), nullable=False),
+        sa.PrimaryKeyConstraint("tenant_id", "person_id", name="pk_people"),
+    )
+    op.create_table(
         "preferences",
         sa.Column("tenant_id", sa.UUID(), nullable=False),
         sa.Column("person_id", sa.UUID(), nullable=False),
@@ -342,6 +350,7 @@ def downgrade() -> None:
     op.drop_table("timers")
     op.drop_table("templates")
     op.drop_table("preferences")
+    op.drop_table("people")
     op.drop_index("ix_inbox_messages_person", table_name="inbox_messages")
     op.drop_table("inbox_messages")
     op.drop_index("idempotency_keys_expires_at", table_name="idempotency_keys")
