@@ -12,8 +12,6 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from civicgrid_notifications.__main__ import MIGRATIONS
-from civicgrid_notifications.api.app import create_notifications_app
-from civicgrid_notifications.settings import NotificationsSettings
 from civicgrid_notifications.usecases.context import NotificationsContext
 from civicgrid_platform.db.engine import create_engine
 from civicgrid_platform.db.uow import UnitOfWorkFactory
@@ -21,9 +19,9 @@ from civicgrid_platform.migrate import upgrade
 from civicgrid_testkit import ServiceDatabase, unique_name
 from services.notifications.tests.notifications_support import (
     MONDAY_9,
-    TOKENS,
     District,
     SettableClock,
+    notifications_app,
 )
 
 
@@ -55,15 +53,6 @@ def clock() -> SettableClock:
 def timed(notifications_ctx: NotificationsContext, clock: SettableClock) -> NotificationsContext:
     """The context on a clock the test moves (retries, quiet hours, the alert chain)."""
     return replace(notifications_ctx, clock=clock)
-
-
-def notifications_app(
-    ctx: NotificationsContext, db: ServiceDatabase, engine: AsyncEngine
-) -> FastAPI:
-    settings = NotificationsSettings(
-        database_url=db.runtime_dsn, token_issuer=TOKENS.issuer, token_audience=TOKENS.audience
-    )
-    return create_notifications_app(ctx, TOKENS.verifier(), settings, engine)
 
 
 @pytest.fixture

@@ -6,6 +6,13 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from civicgrid_notifications.api.app import create_notifications_app
+from civicgrid_notifications.settings import NotificationsSettings
+from civicgrid_notifications.usecases.context import NotificationsContext
+from civicgrid_testkit import ServiceDatabase
 from civicgrid_testkit.tokens import TestIssuer
 
 TOKENS = TestIssuer()
@@ -46,3 +53,12 @@ class SettableClock:
     def advance(self, **delta: float) -> datetime:
         self.now += timedelta(**delta)
         return self.now
+
+
+def notifications_app(
+    ctx: NotificationsContext, db: ServiceDatabase, engine: AsyncEngine
+) -> FastAPI:
+    settings = NotificationsSettings(
+        database_url=db.runtime_dsn, token_issuer=TOKENS.issuer, token_audience=TOKENS.audience
+    )
+    return create_notifications_app(ctx, TOKENS.verifier(), settings, engine)

@@ -37,6 +37,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec("grid", 8102, 50102),
     ServiceSpec("tickets", 8103, 50103),
     ServiceSpec("volunteers", 8104, 50104),
+    ServiceSpec("notifications", 8105, 50105),
 )
 
 

@@ -16,6 +16,7 @@ import uvicorn
 from civicgrid_devstack.gateway import create_gateway
 from civicgrid_devstack.seed import seed_demo
 from civicgrid_devstack.services import SERVICES, ServiceProcess, service_env
+from civicgrid_devstack.sinks import Sinks
 from civicgrid_platform.runner import EmbeddedUvicorn
 from civicgrid_testkit.provisioning import provision_service_database
 
@@ -27,6 +28,16 @@ INFRA_DIR = RUN_DIR / "infra"
 ENTRY_PORT = 8080
 # Dev-only: `make run` is a laptop platform; staging and production refuse this value.
 DEV_ADMIN_PASSWORD = "platform-admin-dev-1"
+# Notifications' service client at identity (development only, like the password above).
+NOTIFICATIONS_CLIENT = "notifications"
+DEV_SERVICE_SECRET = "notifications-dev-only-service-secret-0001"
+NOTIFICATIONS_SCOPES = [
+    "tenants:act",
+    "people:read",
+    "people:contact",
+    "devices:resolve",
+    "volunteers:tasks",
+]
 
 
 def infra(command: str) -> dict[str, object]:
@@ -52,6 +63,8 @@ async def run() -> int:
     grid = next(s for s in SERVICES if s.name == "grid")
     jwks_url = f"http://127.0.0.1:{identity.http_port}/.well-known/jwks.json"
 
+    sinks = Sinks(RUN_DIR / "outbox")
+    sinks.start()
     processes: list[ServiceProcess] = []
     for spec in SERVICES:
         db = await provision_service_database(admin_dsn, spec.database)
@@ -65,6 +78,7 @@ async def run() -> int:
         env["CIVICGRID_BLOB_DIR"] = str(RUN_DIR / "blobs" / spec.name)  # tickets' photos
         # Tickets asks the registry where a report lies while its copy of a map is cold.
         env["CIVICGRID_GRID_GRPC_TARGET"] = f"127.0.0.1:{grid.grpc_port}"
+        env.update(_wiring(spec.name, sinks))
         if spec.name == "identity":
             env["CIVICGRID_BOOTSTRAP_ADMIN_PASSWORD"] = DEV_ADMIN_PASSWORD
             # The entry point forwards the caller's address; login throttling should see it.
@@ -126,9 +140,35 @@ async def run() -> int:
     finally:
         for proc in processes:
             await asyncio.to_thread(proc.stop)
+        sinks.stop()
         infra("down")
     print("stopped; data kept in .run/ (make clean removes it)", flush=True)
     return 0
+
+
+def _wiring(name: str, sinks: Sinks) -> dict[str, str]:
+    """How the services find each other: notifications acts in districts through its service
+    client at identity, and sends to the local mail and phone sinks."""
+    by_name = {s.name: s for s in SERVICES}
+    if name == "identity":
+        client = {
+            "client_id": NOTIFICATIONS_CLIENT,
+            "secret": DEV_SERVICE_SECRET,
+            "scopes": NOTIFICATIONS_SCOPES,
+        }
+        return {"CIVICGRID_SERVICE_CLIENTS": json.dumps([client])}
+    if name == "notifications":
+        return {
+            "CIVICGRID_SERVICE_CLIENT_ID": NOTIFICATIONS_CLIENT,
+            "CIVICGRID_SERVICE_CLIENT_SECRET": DEV_SERVICE_SECRET,
+            "CIVICGRID_IDENTITY_GRPC_TARGET": f"127.0.0.1:{by_name['identity'].grpc_port}",
+            "CIVICGRID_VOLUNTEERS_GRPC_TARGET": f"127.0.0.1:{by_name['volunteers'].grpc_port}",
+            "CIVICGRID_SMTP_PORT": str(sinks.smtp_port),
+            "CIVICGRID_SMS_PROVIDERS": json.dumps([sinks.provider_url]),
+            "CIVICGRID_VOICE_PROVIDERS": json.dumps([sinks.provider_url]),
+            "CIVICGRID_PUBLIC_URL": f"http://127.0.0.1:{by_name['notifications'].http_port}",
+        }
+    return {}
 
 
 async def _demo_district() -> Path:

@@ -17,6 +17,7 @@ from civicgrid_identity.rpc.servicer import SERVICE_NAME, register
 from civicgrid_identity.settings import IdentitySettings
 from civicgrid_identity.usecases.context import IdentityContext, TokenPolicy
 from civicgrid_identity.usecases.keyring import KeyRing
+from civicgrid_identity.usecases.service_clients import ServiceClient, ensure_service_clients
 from civicgrid_platform.auth import JwksCache, TokenVerifier
 from civicgrid_platform.components import event_consumer, grpc_component, outbox_relay
 from civicgrid_platform.composition import ServiceParts, service_engine, token_verifier
@@ -39,6 +40,13 @@ class Identity(ServiceParts):
 
     async def start(self) -> None:
         await self.keyring.ensure_key()
+        await ensure_service_clients(
+            self.ctx,
+            [
+                ServiceClient(c.client_id, c.secret.get_secret_value(), tuple(c.scopes))
+                for c in self.settings.service_clients
+            ],
+        )
 
     def components(self, names: Sequence[str]) -> list[Component]:
         return components(self, names)

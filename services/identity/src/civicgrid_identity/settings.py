@@ -1,10 +1,21 @@
-"""Identity's settings: the platform base plus token lifetimes and the bootstrap admin."""
+"""Identity's settings: the platform base plus token lifetimes, the bootstrap admin and the
+platform service clients."""
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from civicgrid_platform.settings import PlatformSettings
+
+
+class ServiceClientSetting(BaseModel):
+    """One platform service client (rules checked by usecases.service_clients at start)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    client_id: str
+    secret: SecretStr
+    scopes: list[str] = Field(default_factory=list)
 
 
 class IdentitySettings(PlatformSettings):
@@ -23,3 +34,8 @@ class IdentitySettings(PlatformSettings):
     # The first platform admin, created by `migrate --bootstrap-admin` when none exists.
     bootstrap_admin_email: str = "platform@civicgrid.org"
     bootstrap_admin_password: SecretStr | None = None
+
+    # Platform service clients, ensured in the platform tenant at every start (JSON list of
+    # {client_id, secret, scopes}); one dropped from the list is disabled. With scope
+    # tenants:act a client gets tokens in a named district (client credentials + tenant_id).
+    service_clients: list[ServiceClientSetting] = Field(default_factory=list)

@@ -3,21 +3,38 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import partial
 
+import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from civicgrid_notifications.adapters import identity_directory, volunteers_finder
+from civicgrid_notifications.adapters.http_provider import FallbackSender
+from civicgrid_notifications.adapters.identity_directory import IdentityDirectory
+from civicgrid_notifications.adapters.smtp_email import SmtpEmailSender
+from civicgrid_notifications.adapters.volunteers_finder import VolunteersFinder
+from civicgrid_notifications.adapters.webhook_http import HttpWebhookSender
 from civicgrid_notifications.api.app import create_notifications_app
-from civicgrid_notifications.events.incoming import CONSUMER_GROUP, HANDLERS, TOPICS
+from civicgrid_notifications.domain.channels import Channel
+from civicgrid_notifications.events.incoming import CONSUMER_GROUP, TOPICS, build_handlers
 from civicgrid_notifications.events.outgoing import TOPIC
+from civicgrid_notifications.jobs.dispatcher import run_dispatcher
+from civicgrid_notifications.jobs.webhook_dispatcher import webhook_dispatcher
+from civicgrid_notifications.rpc.servicer import SERVICE_NAME, register
 from civicgrid_notifications.settings import NotificationsSettings
+from civicgrid_notifications.usecases import webhooks
 from civicgrid_notifications.usecases.context import DeliveryPolicy, NotificationsContext
-from civicgrid_platform.auth import JwksCache, TokenVerifier
-from civicgrid_platform.components import event_consumer, outbox_relay
+from civicgrid_notifications.usecases.ports import Sender
+from civicgrid_notifications.usecases.timer_kinds import run_due
+from civicgrid_platform.auth import JwksCache, TenantTokens, TokenVerifier
+from civicgrid_platform.components import event_consumer, grpc_component, outbox_relay
 from civicgrid_platform.composition import ServiceParts, service_engine, token_verifier
+from civicgrid_platform.db.notify_listener import dsn_of
 from civicgrid_platform.db.uow import UnitOfWorkFactory
 from civicgrid_platform.events.topics import TopicSpec
 from civicgrid_platform.runner import Component, http_component
+from civicgrid_platform.timers import run_timers
 
 
 @dataclass
@@ -29,15 +46,63 @@ class Notifications(ServiceParts):
     ctx: NotificationsContext
     verifier: TokenVerifier
     jwks: JwksCache
+    # What holds connections open, closed with the process.
+    closables: list[object] = field(default_factory=list)
 
     def components(self, names: Sequence[str]) -> list[Component]:
         return components(self, names)
 
+    async def aclose(self) -> None:
+        for part in reversed(self.closables):
+            await part.aclose()  # type: ignore[attr-defined]
+        await super().aclose()
+
+
+def _senders(settings: NotificationsSettings, http: httpx.AsyncClient) -> dict[Channel, Sender]:
+    senders: dict[Channel, Sender] = {
+        Channel.EMAIL: SmtpEmailSender(
+            host=settings.smtp_host,
+            port=settings.smtp_port,
+            mail_from=settings.mail_from,
+            starttls=settings.smtp_starttls,
+            username=settings.smtp_username,
+            password=settings.smtp_password.get_secret_value(),
+        )
+    }
+    phones = ((Channel.SMS, settings.sms_providers), (Channel.VOICE, settings.voice_providers))
+    for channel, urls in phones:
+        if urls:
+            senders[channel] = FallbackSender.over(
+                urls,
+                token=settings.provider_token.get_secret_value(),
+                public_url=settings.public_url,
+                client=http,
+                timeout_seconds=settings.provider_timeout_seconds,
+            )
+    return senders
+
 
 def build(settings: NotificationsSettings) -> Notifications:
     engine = service_engine(settings)
+    http = httpx.AsyncClient(trust_env=False)
+    closables: list[object] = [http]
+    directory = finder = None
+    if settings.service_client_id:
+        tokens = TenantTokens(
+            f"{settings.identity_url.rstrip('/')}/v1/oauth/token",
+            settings.service_client_id,
+            settings.service_client_secret.get_secret_value(),
+            [*identity_directory.DISTRICT_SCOPES, *volunteers_finder.DISTRICT_SCOPES],
+            platform_scopes=identity_directory.PLATFORM_SCOPES,
+        )
+        directory = IdentityDirectory(settings.identity_grpc_target, tokens)
+        finder = VolunteersFinder(settings.volunteers_grpc_target, tokens)
+        closables += [tokens, directory, finder]
     ctx = NotificationsContext(
         uow=UnitOfWorkFactory(engine),
+        senders=_senders(settings, http),
+        directory=directory,
+        volunteers=finder,
         delivery=DeliveryPolicy(
             max_attempts=settings.delivery_max_attempts,
             retry_base_seconds=settings.retry_base_seconds,
@@ -47,17 +112,15 @@ def build(settings: NotificationsSettings) -> Notifications:
         default_locale=settings.default_locale,
     )
     jwks, verifier = token_verifier(settings)
-    return Notifications(settings, engine, ctx, verifier, jwks)
+    return Notifications(settings, engine, ctx, verifier, jwks, closables)
 
 
 def components(notifications: Notifications, names: Sequence[str]) -> list[Component]:
-    settings = notifications.settings
+    settings, ctx = notifications.settings, notifications.ctx
     partitions = settings.kafka_topic_partitions
     built: list[Component] = []
     if "http" in names:
-        app = create_notifications_app(
-            notifications.ctx, notifications.verifier, settings, notifications.engine
-        )
+        app = create_notifications_app(ctx, notifications.verifier, settings, notifications.engine)
         built.append(
             http_component(
                 app, settings.http_host, settings.http_port, app.state.readiness.set_draining
@@ -79,8 +142,23 @@ def components(notifications: Notifications, names: Sequence[str]) -> list[Compo
                 settings.kafka_bootstrap,
                 CONSUMER_GROUP,
                 [TopicSpec(topic, partitions=partitions) for topic in TOPICS],
-                HANDLERS,
-                notifications.ctx.uow,
+                build_handlers(ctx, webhooks.enqueue_for_event),
+                ctx.uow,
             )
         )
+    if "grpc" in names:
+        grpc, _ = grpc_component(settings, [register(ctx)], [SERVICE_NAME], notifications.verifier)
+        built.append(grpc)
+    if "timers" in names:
+        # Three loops: the chain's and digests' timers, deliveries leaving, webhooks leaving.
+        interval = settings.timers_interval_seconds
+        built.append(Component("timers", partial(run_timers, partial(run_due, ctx), interval)))
+        dsn = dsn_of(notifications.engine.url)
+        built.append(
+            Component(
+                "deliveries",
+                partial(run_dispatcher, ctx, dsn, settings.dispatch_interval_seconds),
+            )
+        )
+        built.append(webhook_dispatcher(ctx, HttpWebhookSender()))
     return built

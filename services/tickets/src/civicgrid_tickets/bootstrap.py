@@ -17,7 +17,7 @@ from civicgrid_platform.runner import Component, http_component
 from civicgrid_tickets.adapters.filesystem_blobs import FilesystemBlobStore
 from civicgrid_tickets.adapters.grid_registry import GrpcGridRegistry
 from civicgrid_tickets.api.app import create_tickets_app
-from civicgrid_tickets.events.incoming import CONSUMER_GROUP, GRID_TOPIC, HANDLERS, IDENTITY_TOPIC
+from civicgrid_tickets.events.incoming import CONSUMER_GROUP, TOPICS, handlers
 from civicgrid_tickets.events.outgoing import TOPIC
 from civicgrid_tickets.jobs.sla_sweep import sweep_periodically
 from civicgrid_tickets.rpc.servicer import SERVICE_NAME, register
@@ -91,11 +91,8 @@ def components(tickets: Tickets, names: Sequence[str]) -> list[Component]:
             event_consumer(
                 settings.kafka_bootstrap,
                 CONSUMER_GROUP,
-                [
-                    TopicSpec(GRID_TOPIC, partitions=partitions),
-                    TopicSpec(IDENTITY_TOPIC, partitions=partitions),
-                ],
-                HANDLERS,
+                [TopicSpec(topic, partitions=partitions) for topic in TOPICS],
+                handlers(tickets.ctx),
                 tickets.ctx.uow,
             )
         )

@@ -37,13 +37,13 @@ STAFF = "owner supervisor"
 # action: (states it may be taken from, relations that may take it, resulting status).
 # "same" leaves the status as it was; "previous" returns to the state before the wait.
 EXPECTED: dict[str, tuple[str, str, str]] = {
-    "acknowledge": ("submitted reopened", STAFF, "acknowledged"),
-    "start": ("acknowledged", STAFF, "in_progress"),
+    "acknowledge": ("submitted reopened", "system " + STAFF, "acknowledged"),
+    "start": ("acknowledged", "system " + STAFF, "in_progress"),
     "request_info": ("acknowledged in_progress", STAFF, "waiting_on_resident"),
     "provide_info": ("waiting_on_resident", "reporter " + STAFF, "previous"),
     "hold": ("acknowledged in_progress", STAFF, "on_hold"),
     "release": ("on_hold", STAFF, "in_progress"),
-    "resolve": ("in_progress", STAFF, "resolved"),
+    "resolve": ("in_progress", "system " + STAFF, "resolved"),
     "confirm": ("resolved", "reporter", "closed"),
     "auto_close": ("resolved", "system", "closed"),
     "reopen": ("resolved closed", "reporter supervisor", "reopened"),
@@ -247,7 +247,7 @@ def test_staff_capacity_is_recorded_when_a_person_holds_several_relations():
 
 
 def test_no_relation_at_all_is_forbidden():
-    with pytest.raises(Forbidden, match="only owner or supervisor may acknowledge"):
+    with pytest.raises(Forbidden, match="only owner, supervisor or system may acknowledge"):
         attempt("submitted", "acknowledge", "")
 
 

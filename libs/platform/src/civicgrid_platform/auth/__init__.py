@@ -1,4 +1,5 @@
-"""Token verification shared by every service (HTTP and gRPC); signing helpers for the issuer."""
+"""Token verification shared by every service (HTTP and gRPC); signing helpers for the issuer;
+tokens for a platform service acting in a tenant."""
 
 from civicgrid_platform.auth.claims import build_claims, principal_from_claims
 from civicgrid_platform.auth.errors import (
@@ -9,6 +10,12 @@ from civicgrid_platform.auth.errors import (
 )
 from civicgrid_platform.auth.jwks import JwksCache, JwksFetchError
 from civicgrid_platform.auth.principal import PLATFORM_ADMIN_ROLE, Principal, RoleBinding
+from civicgrid_platform.auth.service_tokens import (
+    ServiceTokenError,
+    TenantTokens,
+    TokenEndpointUnavailable,
+    TokenRefused,
+)
 from civicgrid_platform.auth.signing import (
     SigningKey,
     generate_signing_key,
@@ -28,7 +35,11 @@ __all__ = [
     "PermissionDenied",
     "Principal",
     "RoleBinding",
+    "ServiceTokenError",
     "SigningKey",
+    "TenantTokens",
+    "TokenEndpointUnavailable",
+    "TokenRefused",
     "TokenVerifier",
     "Unauthenticated",
     "build_claims",

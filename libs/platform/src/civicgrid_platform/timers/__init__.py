@@ -7,7 +7,9 @@ from civicgrid_platform.timers.store import (
     cancel,
     claim_due,
     due_at,
+    lease_due,
     schedule,
+    schedule_if_absent,
     timers_table,
 )
 
@@ -18,8 +20,10 @@ __all__ = [
     "cancel",
     "claim_due",
     "due_at",
+    "lease_due",
     "run_due",
     "run_timers",
     "schedule",
+    "schedule_if_absent",
     "timers_table",
 ]

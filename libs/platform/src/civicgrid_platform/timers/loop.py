@@ -32,7 +32,7 @@ async def run_due(
 ) -> int:
     """Handles one batch of due timers; returns how many (call again while it equals limit)."""
     async with uow_factory(tenant_id=None) as uow:
-        due = await claim_due(uow.session, now, limit)
+        due = await claim_due(uow.session, now, limit, list(handlers))
         by_tenant: dict[UUID, list[DueTimer]] = defaultdict(list)
         for timer in due:
             by_tenant[timer.tenant_id].append(timer)

@@ -6,6 +6,7 @@ handler then works in a transaction bound to the timer's district."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
@@ -34,12 +35,26 @@ _SCHEDULE = text(
     " VALUES (:tenant, :kind, :subject, :due)"
     " ON CONFLICT (kind, subject_id) DO UPDATE SET due_at = EXCLUDED.due_at"
 )
+_SCHEDULE_IF_ABSENT = text(
+    "INSERT INTO timers (tenant_id, kind, subject_id, due_at)"
+    " VALUES (:tenant, :kind, :subject, :due)"
+    " ON CONFLICT (kind, subject_id) DO NOTHING"
+)
 _CANCEL = text("DELETE FROM timers WHERE kind = :kind AND subject_id = :subject")
 # Deleting is claiming: the rows vanish with the transaction that handles them, or come back if
 # it rolls back. SKIP LOCKED lets several replicas share the work without waiting.
 _CLAIM = text(
     "DELETE FROM timers WHERE id IN ("
-    " SELECT id FROM timers WHERE due_at <= :now ORDER BY due_at LIMIT :limit"
+    " SELECT id FROM timers WHERE due_at <= :now AND kind = ANY(:kinds)"
+    " ORDER BY due_at LIMIT :limit"
+    " FOR UPDATE SKIP LOCKED)"
+    " RETURNING tenant_id, kind, subject_id, due_at"
+)
+# Leasing is claiming for work done outside the claiming transaction (a message sent over the
+# network): the rows stay, pushed to the lease's end, so a crash mid-work only delays them.
+_LEASE = text(
+    "UPDATE timers SET due_at = :until WHERE id IN ("
+    " SELECT id FROM timers WHERE kind = :kind AND due_at <= :now ORDER BY due_at LIMIT :limit"
     " FOR UPDATE SKIP LOCKED)"
     " RETURNING tenant_id, kind, subject_id, due_at"
 )
@@ -62,6 +77,16 @@ async def schedule(
     )
 
 
+async def schedule_if_absent(
+    session: AsyncSession, tenant_id: UUID, kind: str, subject_id: UUID, due_at: datetime
+) -> None:
+    """Schedules unless a timer of this kind and subject waits already (it keeps its time)."""
+    await session.execute(
+        _SCHEDULE_IF_ABSENT,
+        {"tenant": tenant_id, "kind": kind, "subject": subject_id, "due": due_at},
+    )
+
+
 async def cancel(session: AsyncSession, kind: str, subject_id: UUID) -> None:
     await session.execute(_CANCEL, {"kind": kind, "subject": subject_id})
 
@@ -71,6 +96,18 @@ async def due_at(session: AsyncSession, kind: str, subject_id: UUID) -> datetime
     return found
 
 
-async def claim_due(session: AsyncSession, now: datetime, limit: int) -> list[DueTimer]:
-    rows = await session.execute(_CLAIM, {"now": now, "limit": limit})
+async def claim_due(
+    session: AsyncSession, now: datetime, limit: int, kinds: Sequence[str]
+) -> list[DueTimer]:
+    """Due timers of the given kinds (others are someone else's: a lease, another loop)."""
+    rows = await session.execute(_CLAIM, {"now": now, "limit": limit, "kinds": list(kinds)})
     return sorted((DueTimer(*r) for r in rows), key=lambda t: t.due_at)
+
+
+async def lease_due(
+    session: AsyncSession, kind: str, now: datetime, until: datetime, limit: int
+) -> list[DueTimer]:
+    """Due timers of one kind, moved to `until` (the lease) in this transaction; the worker
+    cancels or reschedules each when done, and an abandoned one comes due again at `until`."""
+    rows = await session.execute(_LEASE, {"kind": kind, "now": now, "until": until, "limit": limit})
+    return [DueTimer(*r) for r in rows]

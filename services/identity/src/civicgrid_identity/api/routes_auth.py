@@ -9,7 +9,7 @@ from fastapi import APIRouter, Form, Response, status
 from civicgrid_identity.api import schemas, views
 from civicgrid_identity.api.deps import Ctx, Keys, Source
 from civicgrid_identity.usecases import clients, sessions
-from civicgrid_platform.errors import InvalidInput
+from civicgrid_platform.errors import InvalidInput, parse_uuid
 
 router = APIRouter(tags=["auth"])
 
@@ -39,16 +39,28 @@ async def logout(body: schemas.RefreshIn, ctx: Ctx, source: Source) -> Response:
 async def client_token(
     ctx: Ctx,
     keys: Keys,
+    source: Source,
     grant_type: Annotated[str, Form()],
     client_id: Annotated[str, Form(min_length=1, max_length=64)],
     client_secret: Annotated[str, Form(min_length=1, max_length=256)],
     scope: Annotated[str | None, Form(max_length=2000)] = None,
+    # A platform service client acting in this district (needs scope tenants:act).
+    tenant_id: Annotated[str | None, Form(max_length=64)] = None,
 ) -> schemas.TokenRead:
     if grant_type != "client_credentials":
         raise InvalidInput("only client_credentials is supported", field="grant_type")
     requested = scope.split() if scope else None
-    issued = await clients.client_credentials(ctx, keys, client_id, client_secret, requested)
-    return views.tokens(issued, scope=" ".join(requested) if requested is not None else None)
+    issued = await clients.client_credentials(
+        ctx,
+        keys,
+        client_id,
+        client_secret,
+        requested,
+        tenant_id=parse_uuid(tenant_id, "tenant_id") if tenant_id else None,
+        source=source,
+    )
+    granted = " ".join(issued.scopes) if issued.scopes is not None else None
+    return views.tokens(issued, scope=granted)
 
 
 @router.get("/.well-known/jwks.json", tags=["auth"])

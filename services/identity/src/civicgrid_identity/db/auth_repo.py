@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -136,6 +137,33 @@ class AuthRepository:
                 scopes=scopes,
             )
         )
+
+    async def upsert_client(
+        self, *, client_id: str, name: str, secret_hash: str, scopes: list[str]
+    ) -> None:
+        """Insert, or overwrite and re-enable: the settings are the truth for service clients."""
+        values = {"name": name, "secret_hash": secret_hash, "scopes": scopes}
+        stmt = pg_insert(clients).values(client_id=client_id, tenant_id=self.tenant_id, **values)
+        await self.session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["client_id"], set_={**values, "disabled_at": None}
+            )
+        )
+
+    async def disable_clients(self, *, named: str, keep: Collection[str]) -> list[str]:
+        """Disable the enabled clients called `named` whose ids are not in keep; their ids."""
+        result = await self.session.execute(
+            update(clients)
+            .where(
+                clients.c.tenant_id == self.tenant_id,
+                clients.c.name == named,
+                clients.c.client_id.not_in(list(keep)),
+                clients.c.disabled_at.is_(None),
+            )
+            .values(disabled_at=func.now())
+            .returning(clients.c.client_id)
+        )
+        return sorted(result.scalars())
 
     async def client(self, client_id: str) -> ClientRecord | None:
         q = select(clients).where(

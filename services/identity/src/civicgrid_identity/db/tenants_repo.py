@@ -100,3 +100,14 @@ class DirectoryRepository:
         await self.session.execute(
             insert(client_directory).values(client_id=client_id, tenant_id=tenant_id)
         )
+
+    async def claim_client(self, client_id: str, tenant_id: UUID) -> UUID:
+        """The tenant owning client_id: tenant_id if the id was free (replicas may race)."""
+        await self.session.execute(
+            pg_insert(client_directory)
+            .values(client_id=client_id, tenant_id=tenant_id)
+            .on_conflict_do_nothing()
+        )
+        owner = await self.tenant_of_client(client_id)
+        assert owner is not None
+        return owner

@@ -112,7 +112,7 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
         )
         if not (
             actor.is_platform_admin
-            or actor.has_scope("devices:resolve")
+            or actor.has_scope(care.DEVICE_RESOLVE_SCOPE)
             or actor.tenant_uuid == tenant_id
         ):
             raise Forbidden("this caller may not resolve devices")

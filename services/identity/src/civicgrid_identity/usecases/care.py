@@ -19,14 +19,27 @@ from civicgrid_identity.events.outgoing import identity_event
 from civicgrid_identity.usecases.context import IdentityContext
 from civicgrid_identity.usecases.people import CONTACT_SCOPE, is_self
 from civicgrid_platform.auth import Principal
-from civicgrid_platform.errors import AlreadyExists, InvalidInput, NotAuthenticated, NotFound
+from civicgrid_platform.errors import (
+    AlreadyExists,
+    Forbidden,
+    InvalidInput,
+    NotAuthenticated,
+    NotFound,
+)
 
 MAX_CONTACTS = 5
 DEVICE_ID_RE = re.compile(r"^[A-Za-z0-9_.:-]{4,64}$")
+# Lets a service (the alert chain) learn the district and person of any district's device.
+DEVICE_RESOLVE_SCOPE = "devices:resolve"
 
 
 def _may_manage(actor: Principal, person_id: UUID) -> bool:
-    return can_manage_care(actor.roles, is_self(actor, person_id)) or actor.has_scope(CONTACT_SCOPE)
+    return can_manage_care(actor.roles, is_self(actor, person_id))
+
+
+def _may_read_contacts(actor: Principal, person_id: UUID) -> bool:
+    # A service that calls the family (CONTACT_SCOPE) reads the contacts; it never changes them.
+    return _may_manage(actor, person_id) or actor.has_scope(CONTACT_SCOPE)
 
 
 async def set_contacts(
@@ -49,6 +62,8 @@ async def set_contacts(
             raise InvalidInput("must not be empty", field=f"contacts.{i}.name")
     tenant_id = actor.tenant_uuid
     if not _may_manage(actor, person_id):
+        if _may_read_contacts(actor, person_id):
+            raise Forbidden("reading emergency contacts does not allow changing them")
         raise NotFound("no such person")
     async with ctx.uow(tenant_id=tenant_id) as uow:
         people = PeopleRepository(uow.session, tenant_id)
@@ -71,7 +86,7 @@ async def get_contacts(
     ctx: IdentityContext, actor: Principal, person_id: UUID
 ) -> list[EmergencyContact]:
     tenant_id = actor.tenant_uuid
-    if not _may_manage(actor, person_id):
+    if not _may_read_contacts(actor, person_id):
         raise NotFound("no such person")
     async with ctx.uow(tenant_id=tenant_id) as uow:
         people = PeopleRepository(uow.session, tenant_id)

@@ -9,16 +9,15 @@ import asyncio
 
 from civicgrid_identity.db.people_repo import PeopleRepository
 from civicgrid_identity.db.tenants_repo import TenantRepository
-from civicgrid_identity.domain.model import PersonStatus, validate_password
+from civicgrid_identity.domain.model import PersonStatus, Tenant, validate_password
 from civicgrid_identity.domain.roles import PLATFORM_ADMIN, Binding
 from civicgrid_identity.usecases.context import IdentityContext
 
 PLATFORM_TENANT = "platform"
 
 
-async def ensure_platform_admin(ctx: IdentityContext, email: str, password: str) -> bool:
-    """True when the admin was created now."""
-    validate_password(password)
+async def ensure_platform_tenant(ctx: IdentityContext) -> Tenant:
+    """The platform operators' tenant, created when absent (safe to race: the slug is unique)."""
     async with ctx.uow(tenant_id=None) as uow:
         tenants = TenantRepository(uow.session)
         await tenants.add(
@@ -27,6 +26,13 @@ async def ensure_platform_admin(ctx: IdentityContext, email: str, password: str)
         tenant = await tenants.by_slug(PLATFORM_TENANT)
         await uow.commit()
     assert tenant is not None
+    return tenant
+
+
+async def ensure_platform_admin(ctx: IdentityContext, email: str, password: str) -> bool:
+    """True when the admin was created now."""
+    validate_password(password)
+    tenant = await ensure_platform_tenant(ctx)
     password_hash = await asyncio.to_thread(ctx.passwords.hash, password)
     async with ctx.uow(tenant_id=tenant.id) as uow:
         people = PeopleRepository(uow.session, tenant.id)

@@ -23,6 +23,7 @@ class IssuedTokens:
     expires_in: int
     refresh_token: str | None = None
     refresh_expires_at: datetime | None = None
+    scopes: tuple[str, ...] | None = None  # client tokens: what was granted
 
 
 def token_hash(token: str) -> str:

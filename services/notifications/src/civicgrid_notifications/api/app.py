@@ -8,7 +8,9 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from civicgrid_notifications.api import (
+    routes_alerts,
     routes_deliveries,
+    routes_devices,
     routes_inbox,
     routes_preferences,
     routes_providers,
@@ -17,10 +19,15 @@ from civicgrid_notifications.api import (
 )
 from civicgrid_notifications.settings import NotificationsSettings
 from civicgrid_notifications.usecases.context import NotificationsContext
+from civicgrid_notifications.usecases.fanout import INBOX_CHANNEL
 from civicgrid_platform.auth import TokenVerifier
+from civicgrid_platform.db.doorbells import Doorbells
+from civicgrid_platform.db.notify_listener import dsn_of
 from civicgrid_platform.http.service_app import create_service_app
 
 ROUTES: tuple[ModuleType, ...] = (
+    routes_alerts,
+    routes_devices,
     routes_inbox,
     routes_preferences,
     routes_deliveries,
@@ -46,4 +53,7 @@ def create_notifications_app(
         routers=[m.router for m in ROUTES],
     )
     app.state.notifications_ctx = ctx
+    # Live inbox streams wake on commits of any replica (see usecases.fanout.INBOX_CHANNEL).
+    app.state.inbox_doorbells = Doorbells(dsn_of(engine.url), INBOX_CHANNEL)
+    app.state.provider_token = settings.provider_token.get_secret_value()
     return app

@@ -20,7 +20,6 @@ from sqlalchemy import (
     Identity,
     Index,
     Integer,
-    MetaData,
     PrimaryKeyConstraint,
     SmallInteger,
     String,
@@ -33,15 +32,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 
-from civicgrid_platform.db.outbox_table import inbox_table, outbox_table
-from civicgrid_platform.http.idempotency.table import idempotency_table
-from civicgrid_platform.timers import timers_table
-
-metadata = MetaData()
-outbox_table(metadata)
-inbox_table(metadata)
-idempotency_table(metadata)
-timers = timers_table(metadata)
+from civicgrid_notifications.db.metadata import metadata, timers  # noqa: F401 - timers re-exported
 
 
 def _now() -> Column[Any]:
@@ -54,6 +45,7 @@ districts = Table(
     "districts",
     metadata,
     Column("tenant_id", UUID(as_uuid=True), primary_key=True),
+    Column("name", String(200), nullable=False, server_default=""),
     Column("timezone", String(64), nullable=False),
     Column("locale", String(16), nullable=False),
     Column("internal_webhooks", Boolean, nullable=False, server_default=text("false")),
@@ -257,7 +249,9 @@ CORE_TENANT_TABLES = (
     "digest_entries",
 )
 
-# Integrators' webhook subscriptions and their deliveries join this metadata.
-from civicgrid_notifications.db import tables_webhooks  # noqa: E402
+# Integrators' webhook subscriptions and the alert chain join the same metadata.
+from civicgrid_notifications.db import tables_alerts, tables_webhooks  # noqa: E402
 
-TENANT_TABLES = CORE_TENANT_TABLES + tables_webhooks.TENANT_TABLES
+TENANT_TABLES: tuple[str, ...] = (
+    CORE_TENANT_TABLES + tables_webhooks.TENANT_TABLES + tables_alerts.TENANT_TABLES
+)

@@ -53,6 +53,15 @@ class SendResult:
     def final(self) -> ProviderTry:
         return self.tries[-1]
 
+    @property
+    def outcome(self) -> TryOutcome:
+        """What the message became: taken if any provider took it; worth a retry if any
+        provider failed for a passing reason (a refusal elsewhere does not make it final)."""
+        taken = [t.outcome for t in self.tries if t.outcome in ("sent", "delivered")]
+        if taken:
+            return taken[-1]
+        return "error" if any(t.outcome == "error" for t in self.tries) else "failed"
+
 
 class Sender(Protocol):
     """Sends on one channel (email, sms, voice); never raises for a provider's failure."""

@@ -95,7 +95,7 @@ tickets = Table(
     Column("ancestor_ids", ARRAY(UUID(as_uuid=True)), nullable=False),
     Column("boundary_neighbour_grid_id", UUID(as_uuid=True)),
     Column("boundary_distance_m", Float),
-    Column("resolved_by", String(16)),  # local | registry | none
+    Column("resolved_by", String(16)),  # local | registry | alert | none
     # Who holds it: a level of the chain and its unit, or a department.
     Column("level", String(16), nullable=False),
     Column("owner_unit_id", UUID(as_uuid=True)),

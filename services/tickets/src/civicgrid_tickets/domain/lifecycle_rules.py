@@ -19,6 +19,9 @@ the product text left open, fixed here:
   responsibility, whose actions the monthly evaluation counts.
 - Every ownership change (transfer, escalate) carries a reason code, so evaluation can tell
   timer-driven escalations (the system passes its own code) from requested ones.
+- The system also acknowledges, starts and resolves a ticket that follows an outside process
+  (an elderly resident's emergency alert, whose chain runs in notifications): it records what
+  people did there. No person ever acts as the system (relations_of never yields it).
 """
 
 from __future__ import annotations
@@ -70,7 +73,7 @@ class Relation(StrEnum):
     OWNER = "owner"
     SUPERVISOR = "supervisor"  # a role above the owner's level, within the ticket's ancestry
     TENANT_ADMIN = "tenant_admin"
-    SYSTEM = "system"  # timers
+    SYSTEM = "system"  # timers, and the alert chain a ticket follows
     OTHER = "other"
 
 
@@ -126,16 +129,17 @@ DEFAULT_REOPEN_WINDOW = timedelta(days=14)
 
 _ALL_STATES = frozenset(TicketStatus)
 _STAFF = frozenset({Relation.OWNER, Relation.SUPERVISOR})
+_STAFF_OR_SYSTEM = _STAFF | {Relation.SYSTEM}
 
 RULES: Mapping[Action, Rule] = MappingProxyType(
     {
         Action.ACKNOWLEDGE: Rule(
             frozenset({TicketStatus.SUBMITTED, TicketStatus.REOPENED}),
-            _STAFF,
+            _STAFF_OR_SYSTEM,
             TicketStatus.ACKNOWLEDGED,
         ),
         Action.START: Rule(
-            frozenset({TicketStatus.ACKNOWLEDGED}), _STAFF, TicketStatus.IN_PROGRESS
+            frozenset({TicketStatus.ACKNOWLEDGED}), _STAFF_OR_SYSTEM, TicketStatus.IN_PROGRESS
         ),
         Action.REQUEST_INFO: Rule(
             frozenset({TicketStatus.ACKNOWLEDGED, TicketStatus.IN_PROGRESS}),
@@ -159,7 +163,7 @@ RULES: Mapping[Action, Rule] = MappingProxyType(
         Action.RELEASE: Rule(frozenset({TicketStatus.ON_HOLD}), _STAFF, TicketStatus.IN_PROGRESS),
         Action.RESOLVE: Rule(
             frozenset({TicketStatus.IN_PROGRESS}),
-            _STAFF,
+            _STAFF_OR_SYSTEM,
             TicketStatus.RESOLVED,
             required=frozenset({Detail.NOTE}),
         ),

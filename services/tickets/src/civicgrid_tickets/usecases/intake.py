@@ -39,7 +39,14 @@ from civicgrid_tickets.usecases.intake_placing import (
     with_duplicates,
 )
 
-__all__ = ["Intake", "Report", "create_ticket", "intake_batcher", "take_reports"]
+__all__ = [
+    "Intake",
+    "Report",
+    "create_ticket",
+    "intake_batcher",
+    "take_numbers",
+    "take_reports",
+]
 
 # The duplicate check compares texts, so it reads at most this many recent reports per cell.
 DUPLICATE_CANDIDATES = 50
@@ -161,7 +168,7 @@ async def _open_tickets(
     # reads: the counter's row is locked for that short transaction only, not until this
     # batch commits, which would queue every other batch of the district (on every replica)
     # behind this one. A batch that fails afterwards leaves a gap in the numbers.
-    numbers_taken = asyncio.create_task(_take_numbers(ctx, tenant_id, now.year, len(reports)))
+    numbers_taken = asyncio.create_task(take_numbers(ctx, tenant_id, now.year, len(reports)))
     try:
         return await _open(ctx, uow, repo, reports, now, numbers_taken)
     finally:
@@ -170,9 +177,10 @@ async def _open_tickets(
         await asyncio.gather(numbers_taken, return_exceptions=True)
 
 
-async def _take_numbers(
+async def take_numbers(
     ctx: TicketsContext, tenant_id: uuid.UUID, year: int, count: int
 ) -> list[str]:
+    """`count` numbers of the year, in a short transaction of their own (see _open_tickets)."""
     async with ctx.uow(tenant_id=tenant_id) as uow:
         numbers = await IntakeRepository(uow.session, tenant_id).take_numbers(year, count)
         await uow.commit()

@@ -22,7 +22,7 @@ class Placement:
     chain: dict[str, UUID] = field(default_factory=dict)  # kind -> unit id, the grid included
     neighbour_grid_id: UUID | None = None
     neighbour_distance_m: float | None = None
-    resolved_by: str = "none"  # local | none
+    resolved_by: str = "none"  # local | registry | alert (the grid an alert named) | none
 
 
 UNPLACED = Placement(None, [])

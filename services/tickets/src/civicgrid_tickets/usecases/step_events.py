@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from civicgrid.tickets.v1 import events_pb2
-from civicgrid_platform.auth import Principal
 from civicgrid_platform.db.uow import UnitOfWork
 from civicgrid_tickets.db.tickets_repo import TicketsRepository
 from civicgrid_tickets.domain.lifecycle import Action, TicketStatus, Transition
@@ -22,7 +21,7 @@ async def tell_the_duplicates(
     tickets: TicketsRepository,
     original: TicketRecord,
     step: Transition,
-    actor: Principal,
+    actor_id: str,
 ) -> None:
     """A merged duplicate follows its original: each of its reporters hears the outcome (an
     event on the duplicate, which notifications address to its reporter) and its history
@@ -32,14 +31,14 @@ async def tell_the_duplicates(
         details = {"original_id": str(original.id), "original_number": original.number}
         await tickets.record(
             duplicate.id,
-            HistoryEntry(step.at, actor.subject, action, "merged", "merged", step.note, details),
+            HistoryEntry(step.at, actor_id, action, "merged", "merged", step.note, details),
         )
         changed = events_pb2.TicketStatusChanged(
             ticket_id=str(duplicate.id),
             from_status="merged",
             to_status="merged",
             action=action,
-            actor_id=actor.subject,
+            actor_id=actor_id,
             note=step.note or "",
         )
         changed.at.FromDatetime(step.at)
@@ -50,7 +49,7 @@ def announce_step(
     uow: UnitOfWork,
     ticket: TicketRecord,
     step: Transition,
-    actor: Principal,
+    actor_id: str,
     changes: dict[str, Any],
 ) -> None:
     def add(message: Any) -> None:
@@ -63,7 +62,7 @@ def announce_step(
             from_status=step.from_status.value,
             to_status=step.to_status.value,
             action=step.action.value,
-            actor_id=actor.subject,
+            actor_id=actor_id,
             note=step.note or "",
             reason_code=step.reason_code or "",
         )
@@ -78,7 +77,7 @@ def announce_step(
                 owner_unit_id=str(changes["owner_unit_id"] or ""),
                 trigger="manual",
                 reason=step.reason_code or "",
-                actor_id=actor.subject,
+                actor_id=actor_id,
             )
         )
     if step.action is Action.TRANSFER:
@@ -91,14 +90,14 @@ def announce_step(
                 to_department_id=str(changes["owner_department_id"] or ""),
                 reason_code=step.reason_code or "",
                 note=step.note or "",
-                actor_id=actor.subject,
+                actor_id=actor_id,
             )
         )
     if step.action in (Action.COMMENT, Action.CALLBACK):
         add(
             events_pb2.TicketCommented(
                 ticket_id=tid,
-                author_id=actor.subject,
+                author_id=actor_id,
                 public=step.action is Action.COMMENT,
             )
         )
@@ -107,6 +106,6 @@ def announce_step(
     if step.action is Action.MERGE:
         add(
             events_pb2.TicketMerged(
-                ticket_id=tid, into_ticket_id=str(step.merge_target), actor_id=actor.subject
+                ticket_id=tid, into_ticket_id=str(step.merge_target), actor_id=actor_id
             )
         )

@@ -3,11 +3,13 @@ the actor, and announced, in one transaction."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
 from civicgrid_platform.auth import Principal
+from civicgrid_platform.db.uow import UnitOfWork
 from civicgrid_platform.errors import InvalidInput, NotFound
 from civicgrid_tickets.db.map_repo import MapRepository
 from civicgrid_tickets.db.tickets_repo import TicketsRepository
@@ -75,25 +77,47 @@ async def take_step(
             merge_target=request.merge_target,
             rating=request.rating,
         )
-        changes = _changes(ticket, step, chain, request)
-        # Restarted clocks get the budgets of the policy the ticket started with, counted in
-        # the district's calendar as it is now.
-        calendar = (await ctx.rules.current(uow.session, tenant_id)).calendar
-        policy = await ctx.rules.policy(uow.session, tenant_id, ticket.sla_policy_version)
-        clocks = _clocks_after(policy, calendar, ticket, step)
-        changes["sla_clocks"] = clocks.to_dict()
-        changes["acknowledge_due_at"], changes["resolve_due_at"] = clocks.deadlines(calendar)
-        if step.merge_target is not None and await tickets.get(step.merge_target) is None:
-            raise InvalidInput("no such ticket to merge into", field="merge_target")
-        await tickets.update(ticket.id, **changes)
-        await tickets.record(ticket.id, _history(actor, step, changes))
-        await tickets.schedule(ticket.id, clocks.timers(calendar))
-        announce_step(uow, ticket, step, actor, changes)
-        if step.changes_status and step.to_status in OUTCOMES:
-            await tell_the_duplicates(uow, tickets, ticket, step, actor)
-        updated = await tickets.get(ticket.id)
+        updated = await apply_step(
+            ctx, uow, tickets, ticket, step, actor.subject, chain=chain, request=request
+        )
         await uow.commit()
-    assert updated is not None
+    return updated
+
+
+async def apply_step(
+    ctx: TicketsContext,
+    uow: UnitOfWork,
+    tickets: TicketsRepository,
+    ticket: TicketRecord,
+    step: Transition,
+    actor_id: str,
+    *,
+    chain: dict[str, str] | None = None,
+    request: StepRequest | None = None,
+    details: Mapping[str, Any] | None = None,
+) -> TicketRecord:
+    """Store a step `decide` accepted: the ticket's new state and clocks, its history line
+    (with `details` added), its timers and events; the ticket as it is now. The caller's
+    transaction, not committed: a person's step through the API, or the alert chain's."""
+    tenant_id = tickets.tenant_id
+    changes = _changes(ticket, step, chain or {}, request or StepRequest(step.action.value))
+    # Restarted clocks get the budgets of the policy the ticket started with, counted in
+    # the district's calendar as it is now.
+    calendar = (await ctx.rules.current(uow.session, tenant_id)).calendar
+    policy = await ctx.rules.policy(uow.session, tenant_id, ticket.sla_policy_version)
+    clocks = _clocks_after(policy, calendar, ticket, step)
+    changes["sla_clocks"] = clocks.to_dict()
+    changes["acknowledge_due_at"], changes["resolve_due_at"] = clocks.deadlines(calendar)
+    if step.merge_target is not None and await tickets.get(step.merge_target) is None:
+        raise InvalidInput("no such ticket to merge into", field="merge_target")
+    await tickets.update(ticket.id, **changes)
+    await tickets.record(ticket.id, _history(actor_id, step, changes, details or {}))
+    await tickets.schedule(ticket.id, clocks.timers(calendar))
+    announce_step(uow, ticket, step, actor_id, changes)
+    if step.changes_status and step.to_status in OUTCOMES:
+        await tell_the_duplicates(uow, tickets, ticket, step, actor_id)
+    updated = await tickets.get(ticket.id)
+    assert updated is not None  # locked by the caller, updated just now
     return updated
 
 
@@ -168,8 +192,10 @@ def _changes(
     return changes
 
 
-def _history(actor: Principal, step: Transition, changes: dict[str, Any]) -> HistoryEntry:
-    details: dict[str, Any] = {"acting_as": step.acting_as.value}
+def _history(
+    actor_id: str, step: Transition, changes: dict[str, Any], extra: Mapping[str, Any]
+) -> HistoryEntry:
+    details: dict[str, Any] = {**extra, "acting_as": step.acting_as.value}
     for name in ("reason_code", "meeting_id", "merge_target", "rating"):
         value = getattr(step, name)
         if value is not None:
@@ -179,7 +205,7 @@ def _history(actor: Principal, step: Transition, changes: dict[str, Any]) -> His
             details[name] = str(changes[name]) if changes[name] is not None else None
     return HistoryEntry(
         step.at,
-        actor.subject,
+        actor_id,
         step.action.value,
         step.from_status.value,
         step.to_status.value,

@@ -22,24 +22,25 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from civicgrid.common.v1 import common_pb2 as civicgrid_dot_common_dot_v1_dot_common__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n6civicgrid/notifications/v1/notifications_service.proto\x12\x1a\x63ivicgrid.notifications.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x9a\x03\n\x05\x41lert\x12\n\n\x02id\x18\x01 \x01(\t\x12\x11\n\ttenant_id\x18\x02 \x01(\t\x12\x11\n\tperson_id\x18\x03 \x01(\t\x12\x11\n\tdevice_id\x18\x04 \x01(\t\x12\x0e\n\x06source\x18\x05 \x01(\t\x12\x0e\n\x06status\x18\x06 \x01(\t\x12\x0c\n\x04step\x18\x07 \x01(\x05\x12\r\n\x05\x64rill\x18\x08 \x01(\x08\x12\x17\n\x0f\x61\x63knowledged_by\x18\t \x01(\t\x12\x0f\n\x07outcome\x18\n \x01(\t\x12-\n\traised_at\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x33\n\x0f\x61\x63knowledged_at\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\non_site_at\x18\r \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bresolved_at\x18\x0e \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07grid_id\x18\x0f \x01(\t\x12\x0f\n\x07\x61\x64\x64ress\x18\x10 \x01(\t\"\x81\x01\n\x0b\x41lertPolicy\x12\x1b\n\x13step1_after_seconds\x18\x01 \x01(\x05\x12\x1b\n\x13step2_after_seconds\x18\x02 \x01(\x05\x12\x1e\n\x16on_site_within_seconds\x18\x03 \x01(\x05\x12\x18\n\x10volunteers_asked\x18\x04 \x01(\x05\"#\n\x0fGetAlertRequest\x12\x10\n\x08\x61lert_id\x18\x01 \x01(\t\"D\n\x10GetAlertResponse\x12\x30\n\x05\x61lert\x18\x01 \x01(\x0b\x32!.civicgrid.notifications.v1.Alert2}\n\x14NotificationsService\x12\x65\n\x08GetAlert\x12+.civicgrid.notifications.v1.GetAlertRequest\x1a,.civicgrid.notifications.v1.GetAlertResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n6civicgrid/notifications/v1/notifications_service.proto\x12\x1a\x63ivicgrid.notifications.v1\x1a civicgrid/common/v1/common.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xe0\x03\n\x05\x41lert\x12\n\n\x02id\x18\x01 \x01(\t\x12\x11\n\ttenant_id\x18\x02 \x01(\t\x12\x11\n\tperson_id\x18\x03 \x01(\t\x12\x11\n\tdevice_id\x18\x04 \x01(\t\x12\x0e\n\x06source\x18\x05 \x01(\t\x12\x0e\n\x06status\x18\x06 \x01(\t\x12\x0c\n\x04step\x18\x07 \x01(\x05\x12\r\n\x05\x64rill\x18\x08 \x01(\x08\x12\x17\n\x0f\x61\x63knowledged_by\x18\t \x01(\t\x12\x0f\n\x07outcome\x18\n \x01(\t\x12-\n\traised_at\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x33\n\x0f\x61\x63knowledged_at\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\non_site_at\x18\r \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bresolved_at\x18\x0e \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07grid_id\x18\x0f \x01(\t\x12\x0f\n\x07\x61\x64\x64ress\x18\x10 \x01(\t\x12/\n\x08location\x18\x11 \x01(\x0b\x32\x1d.civicgrid.common.v1.GeoPoint\x12\x13\n\x0bperson_name\x18\x12 \x01(\t\"\x81\x01\n\x0b\x41lertPolicy\x12\x1b\n\x13step1_after_seconds\x18\x01 \x01(\x05\x12\x1b\n\x13step2_after_seconds\x18\x02 \x01(\x05\x12\x1e\n\x16on_site_within_seconds\x18\x03 \x01(\x05\x12\x18\n\x10volunteers_asked\x18\x04 \x01(\x05\"#\n\x0fGetAlertRequest\x12\x10\n\x08\x61lert_id\x18\x01 \x01(\t\"D\n\x10GetAlertResponse\x12\x30\n\x05\x61lert\x18\x01 \x01(\x0b\x32!.civicgrid.notifications.v1.Alert2}\n\x14NotificationsService\x12\x65\n\x08GetAlert\x12+.civicgrid.notifications.v1.GetAlertRequest\x1a,.civicgrid.notifications.v1.GetAlertResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'civicgrid.notifications.v1.notifications_service_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_ALERT']._serialized_start=120
-  _globals['_ALERT']._serialized_end=530
-  _globals['_ALERTPOLICY']._serialized_start=533
-  _globals['_ALERTPOLICY']._serialized_end=662
-  _globals['_GETALERTREQUEST']._serialized_start=664
-  _globals['_GETALERTREQUEST']._serialized_end=699
-  _globals['_GETALERTRESPONSE']._serialized_start=701
-  _globals['_GETALERTRESPONSE']._serialized_end=769
-  _globals['_NOTIFICATIONSSERVICE']._serialized_start=771
-  _globals['_NOTIFICATIONSSERVICE']._serialized_end=896
+  _globals['_ALERT']._serialized_start=154
+  _globals['_ALERT']._serialized_end=634
+  _globals['_ALERTPOLICY']._serialized_start=637
+  _globals['_ALERTPOLICY']._serialized_end=766
+  _globals['_GETALERTREQUEST']._serialized_start=768
+  _globals['_GETALERTREQUEST']._serialized_end=803
+  _globals['_GETALERTRESPONSE']._serialized_start=805
+  _globals['_GETALERTRESPONSE']._serialized_end=873
+  _globals['_NOTIFICATIONSSERVICE']._serialized_start=875
+  _globals['_NOTIFICATIONSSERVICE']._serialized_end=1000
 # @@protoc_insertion_point(module_scope)

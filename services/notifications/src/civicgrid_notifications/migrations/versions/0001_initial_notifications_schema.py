@@ -129,6 +129,7 @@ def upgrade() -> None:
     op.create_table(
         "districts",
         sa.Column("tenant_id", sa.UUID(), nullable=False),
+        sa.Column("name", sa.String(length=200), server_default="", nullable=False),
         sa.Column("timezone", sa.String(length=64), nullable=False),
         sa.Column("locale", sa.String(length=16), nullable=False),
         sa.Column(

@@ -1,5 +1,6 @@
-"""Events tickets consume: the grid registry's map and departments, identity's role bindings.
-Each handler updates a read model in the same transaction as the inbox row."""
+"""Events tickets consume: the grid registry's map and departments, identity's role bindings
+(read models), and notifications' emergency alerts (alerts.py: each alert's P0 ticket). Each
+handler works in the same transaction as the inbox row."""
 
 from __future__ import annotations
 
@@ -11,10 +12,13 @@ from civicgrid_platform.db.uow import UnitOfWork
 from civicgrid_platform.errors import parse_uuid
 from civicgrid_platform.events.cloudevents import IncomingEvent
 from civicgrid_platform.events.handling import Handler
+from civicgrid_tickets.events.incoming.alerts import NOTIFICATIONS_TOPIC, alert_handlers
 from civicgrid_tickets.usecases import map_model
+from civicgrid_tickets.usecases.context import TicketsContext
 
 GRID_TOPIC = "civicgrid.grid.v1"
 IDENTITY_TOPIC = "civicgrid.identity.v1"
+TOPICS = (GRID_TOPIC, IDENTITY_TOPIC, NOTIFICATIONS_TOPIC)
 CONSUMER_GROUP = "civicgrid-tickets"
 
 
@@ -72,3 +76,8 @@ HANDLERS: Mapping[str, Handler] = {
     f"{IDENTITY_TOPIC}.role.revoked": on_role_revoked,
     f"{IDENTITY_TOPIC}.tenant.created": on_tenant_created,
 }
+
+
+def handlers(ctx: TicketsContext) -> Mapping[str, Handler]:
+    """Every handler of the consumer: the read models' and the alerts' (bound to `ctx`)."""
+    return {**HANDLERS, **alert_handlers(ctx)}

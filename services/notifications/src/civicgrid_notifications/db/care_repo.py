@@ -1,0 +1,210 @@
+"""Care profiles, devices as the chain watches them, presses seen, the duty roster and the
+district's alert policy (always within one district)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from civicgrid_notifications.db.tables_alerts import (
+    alert_devices,
+    alert_duty,
+    alert_policies,
+    care_profiles,
+    device_presses,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CareProfile:
+    person_id: UUID
+    display_name: str
+    phone: str
+    grid_id: UUID | None
+    address: str
+    lat: float | None
+    lon: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class WatchedDevice:
+    device_id: str
+    person_id: UUID
+    heartbeat_seconds: int
+    last_seen_at: datetime | None
+    offline_since: datetime | None
+
+
+_C = care_profiles.c
+_D = alert_devices.c
+
+
+class CareRepository:
+    def __init__(self, session: AsyncSession, tenant_id: UUID) -> None:
+        self.session = session
+        self.tenant_id = tenant_id
+
+    # --- care profiles -------------------------------------------------------------------------
+    async def save_profile(self, profile: CareProfile) -> None:
+        values = {n: getattr(profile, n) for n in CareProfile.__slots__}
+        statement = insert(care_profiles).values(tenant_id=self.tenant_id, **values)
+        await self.session.execute(
+            statement.on_conflict_do_update(
+                constraint="pk_care_profiles",
+                set_={n: statement.excluded[n] for n in values if n != "person_id"}
+                | {"updated_at": statement.excluded.updated_at},
+            )
+        )
+
+    async def profile(self, person_id: UUID) -> CareProfile | None:
+        row = (
+            await self.session.execute(
+                select(*[getattr(_C, n) for n in CareProfile.__slots__]).where(
+                    _C.tenant_id == self.tenant_id, _C.person_id == person_id
+                )
+            )
+        ).first()
+        return CareProfile(*row) if row else None
+
+    # --- devices -------------------------------------------------------------------------------
+    async def watch_device(self, device_id: str, person_id: UUID, heartbeat_seconds: int) -> None:
+        statement = insert(alert_devices).values(
+            tenant_id=self.tenant_id,
+            device_id=device_id,
+            person_id=person_id,
+            heartbeat_seconds=heartbeat_seconds,
+        )
+        await self.session.execute(
+            statement.on_conflict_do_update(
+                constraint="pk_alert_devices",
+                set_={
+                    "person_id": statement.excluded.person_id,
+                    "heartbeat_seconds": statement.excluded.heartbeat_seconds,
+                },
+            )
+        )
+
+    async def device(self, device_id: str, *, lock: bool = False) -> WatchedDevice | None:
+        query = select(*[getattr(_D, n) for n in WatchedDevice.__slots__]).where(
+            _D.tenant_id == self.tenant_id, _D.device_id == device_id
+        )
+        if lock:
+            query = query.with_for_update()
+        row = (await self.session.execute(query)).first()
+        return WatchedDevice(*row) if row else None
+
+    async def device_seen(self, device_id: str, at: datetime) -> None:
+        await self.session.execute(
+            update(alert_devices)
+            .where(_D.tenant_id == self.tenant_id, _D.device_id == device_id)
+            .values(last_seen_at=at, offline_since=None)
+        )
+
+    async def device_offline(self, device_id: str, since: datetime) -> None:
+        await self.session.execute(
+            update(alert_devices)
+            .where(_D.tenant_id == self.tenant_id, _D.device_id == device_id)
+            .values(offline_since=since)
+        )
+
+    async def record_press(self, device_id: str, nonce: str, at: datetime, alert_id: UUID) -> bool:
+        """False when this nonce was pressed before (a replay)."""
+        result = await self.session.execute(
+            insert(device_presses)
+            .values(
+                tenant_id=self.tenant_id,
+                device_id=device_id,
+                nonce=nonce,
+                pressed_at=at,
+                alert_id=alert_id,
+            )
+            .on_conflict_do_nothing(constraint="pk_device_presses")
+            .returning(device_presses.c.nonce)
+        )
+        return result.first() is not None
+
+    # --- duty roster ---------------------------------------------------------------------------
+    async def roster(self, unit_ids: list[UUID], duty: str) -> list[UUID]:
+        """People on `duty` at the first of unit_ids that has any (nearest unit first)."""
+        rows = await self.session.execute(
+            select(alert_duty.c.unit_id, alert_duty.c.person_id)
+            .where(
+                alert_duty.c.tenant_id == self.tenant_id,
+                alert_duty.c.duty == duty,
+                alert_duty.c.unit_id.in_(unit_ids),
+            )
+            .order_by(alert_duty.c.position)
+        )
+        found: dict[UUID, list[UUID]] = {}
+        for unit, person in rows:
+            found.setdefault(unit, []).append(person)
+        for unit in unit_ids:
+            if unit in found:
+                return found[unit]
+        return []
+
+    async def set_roster(self, unit_id: UUID, duty: str, people: list[UUID]) -> None:
+        await self.session.execute(
+            delete(alert_duty).where(
+                alert_duty.c.tenant_id == self.tenant_id,
+                alert_duty.c.unit_id == unit_id,
+                alert_duty.c.duty == duty,
+            )
+        )
+        if people:
+            await self.session.execute(
+                insert(alert_duty).values(
+                    [
+                        {
+                            "tenant_id": self.tenant_id,
+                            "unit_id": unit_id,
+                            "duty": duty,
+                            "position": i,
+                            "person_id": p,
+                        }
+                        for i, p in enumerate(people)
+                    ]
+                )
+            )
+
+    async def full_roster(self, unit_id: UUID) -> dict[str, list[UUID]]:
+        rows = await self.session.execute(
+            select(alert_duty.c.duty, alert_duty.c.person_id)
+            .where(alert_duty.c.tenant_id == self.tenant_id, alert_duty.c.unit_id == unit_id)
+            .order_by(alert_duty.c.duty, alert_duty.c.position)
+        )
+        found: dict[str, list[UUID]] = {}
+        for duty, person in rows:
+            found.setdefault(duty, []).append(person)
+        return found
+
+    # --- policy --------------------------------------------------------------------------------
+    async def policy(self) -> dict[str, Any] | None:
+        p = alert_policies.c
+        row = (
+            await self.session.execute(
+                select(
+                    p.step1_after_seconds,
+                    p.step2_after_seconds,
+                    p.on_site_within_seconds,
+                    p.volunteers_asked,
+                ).where(p.tenant_id == self.tenant_id)
+            )
+        ).first()
+        return dict(row._mapping) if row else None
+
+    async def save_policy(self, values: dict[str, Any]) -> None:
+        statement = insert(alert_policies).values(tenant_id=self.tenant_id, **values)
+        await self.session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[alert_policies.c.tenant_id],
+                set_={k: statement.excluded[k] for k in values}
+                | {"updated_at": statement.excluded.updated_at},
+            )
+        )

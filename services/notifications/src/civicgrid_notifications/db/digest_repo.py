@@ -1,0 +1,65 @@
+"""Lines waiting for officials' daily digests."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from uuid import UUID
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from civicgrid_notifications.db.tables import digest_entries
+
+_E = digest_entries.c
+
+
+@dataclass(frozen=True, slots=True)
+class DigestLine:
+    person_id: UUID
+    kind: str
+    line: str
+    created_at: datetime
+
+
+class DigestRepository:
+    def __init__(self, session: AsyncSession, tenant_id: UUID) -> None:
+        self.session = session
+        self.tenant_id = tenant_id
+
+    async def add(self, people: Sequence[UUID], event_id: UUID, kind: str, line: str) -> None:
+        if not people:
+            return
+        rows = [
+            {
+                "tenant_id": self.tenant_id,
+                "person_id": p,
+                "event_id": event_id,
+                "kind": kind,
+                "line": line,
+            }
+            for p in people
+        ]
+        await self.session.execute(
+            insert(digest_entries)
+            .values(rows)
+            .on_conflict_do_nothing(constraint="uq_digest_entries_once")
+        )
+
+    async def take_waiting(self, day: date) -> list[DigestLine]:
+        """Every waiting line of the district, now marked as carried by `day`'s digest."""
+        rows = await self.session.execute(
+            update(digest_entries)
+            .where(_E.tenant_id == self.tenant_id, _E.digest_day.is_(None))
+            .values(digest_day=day)
+            .returning(_E.person_id, _E.kind, _E.line, _E.created_at)
+        )
+        return sorted((DigestLine(*r) for r in rows), key=lambda d: (d.person_id, d.created_at))
+
+    async def waiting_count(self) -> int:
+        count = await self.session.scalar(
+            select(func.count()).where(_E.tenant_id == self.tenant_id, _E.digest_day.is_(None))
+        )
+        return int(count or 0)

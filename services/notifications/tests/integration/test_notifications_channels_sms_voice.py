@@ -1,0 +1,246 @@
+"""SMS and voice through HTTP providers (real local HTTP servers standing in for them): the
+request follows our contract, a failing provider hands the message to the next, a provider
+that refuses does not stop the chain, and when none takes it every try is listed."""
+
+# Chinese text is written with full-width punctuation, as Chinese readers expect.
+# ruff: noqa: RUF001
+
+from __future__ import annotations
+
+import json
+import threading
+import uuid
+from collections import deque
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import httpx
+import pytest
+
+from civicgrid_notifications.adapters.http_provider import FallbackSender
+from civicgrid_notifications.domain.channels import Channel
+from civicgrid_notifications.usecases.ports import Outgoing
+from civicgrid_testkit.processes import LOOPBACK, find_free_port
+
+pytestmark = pytest.mark.integration
+
+TOKEN = "provider-token-for-tests"
+PUBLIC_URL = "https://notifications.civicgrid.example/api/notifications"
+
+
+@dataclass
+class Answer:
+    status: int
+    body: Any = None  # JSON, or bytes as they are
+    hang_seconds: float = 0.0
+
+
+@dataclass
+class Received:
+    path: str
+    headers: dict[str, str]
+    body: dict[str, Any]
+
+
+@dataclass
+class FakeProvider:
+    """A provider of our contract on 127.0.0.1: answers as told (then takes every message),
+    and remembers what it was sent."""
+
+    answers: deque[Answer] = field(default_factory=deque)
+    received: list[Received] = field(default_factory=list)
+    released: threading.Event = field(default_factory=threading.Event)
+
+    def __post_init__(self) -> None:
+        provider = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length", "0"))
+                body = json.loads(self.rfile.read(length) or b"{}")
+                provider.received.append(Received(self.path, dict(self.headers), body))
+                answer = provider.next_answer()
+                if answer.hang_seconds:
+                    provider.released.wait(answer.hang_seconds)
+                raw = answer.body if isinstance(answer.body, bytes) else json.dumps(answer.body)
+                content = raw.encode() if isinstance(raw, str) else raw
+                try:
+                    self.send_response(answer.status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(content)))
+                    self.end_headers()
+                    self.wfile.write(content)
+                except OSError:
+                    pass  # the client gave up waiting
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer((LOOPBACK, 0), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://{LOOPBACK}:{self.server.server_address[1]}"
+
+    @property
+    def name(self) -> str:
+        return f"{LOOPBACK}:{self.server.server_address[1]}"
+
+    def answer(self, *answers: Answer) -> FakeProvider:
+        self.answers.extend(answers)
+        return self
+
+    def next_answer(self) -> Answer:
+        if self.answers:
+            return self.answers.popleft()
+        return Answer(200, {"id": f"msg-{len(self.received)}", "status": "queued"})
+
+    def close(self) -> None:
+        self.released.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def providers() -> Iterator[list[FakeProvider]]:
+    started = [FakeProvider() for _ in range(3)]
+    yield started
+    for provider in started:
+        provider.close()
+
+
+@pytest.fixture
+async def client() -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient() as shared:
+        yield shared
+
+
+def chain(client: httpx.AsyncClient, *urls: str, timeout: float = 5.0) -> FallbackSender:
+    return FallbackSender.over(
+        urls, token=TOKEN, public_url=PUBLIC_URL, client=client, timeout_seconds=timeout
+    )
+
+
+def sms(channel: Channel = Channel.SMS, **changes: Any) -> Outgoing:
+    values: dict[str, Any] = {
+        "delivery_id": uuid.uuid4(),
+        "tenant_id": uuid.uuid4(),
+        "channel": channel,
+        "address": "+8613800138000",
+        "subject": "",
+        "body": "【东城区】紧急求助！张大爷（幸福路12号）按下了一键呼叫按钮。",
+        "locale": "zh-CN",
+        "urgent": True,
+    }
+    values.update(changes)
+    return Outgoing(**values)
+
+
+async def test_notifications_channels_the_provider_gets_our_contract(
+    providers: list[FakeProvider], client: httpx.AsyncClient
+) -> None:
+    first = providers[0]
+    message = sms()
+
+    result = await chain(client, first.url + "/").send(message)
+
+    [tried] = result.tries
+    assert (tried.provider, tried.outcome, tried.status_code) == (first.name, "sent", 200)
+    assert tried.provider_ref == "msg-1"
+    assert tried.started_at <= tried.finished_at
+    [request] = first.received
+    reference = f"{message.tenant_id}:{message.delivery_id}"
+    assert request.path == "/messages"
+    assert request.headers["Authorization"] == f"Bearer {TOKEN}"
+    assert request.headers["Idempotency-Key"] == reference
+    assert request.body == {
+        "reference": reference,
+        "to": "+8613800138000",
+        "body": message.body,
+        "kind": "sms",
+        "callback_url": f"{PUBLIC_URL}/v1/providers/status",
+    }
+
+
+async def test_notifications_channels_a_failing_provider_hands_the_sms_to_the_next(
+    providers: list[FakeProvider], client: httpx.AsyncClient
+) -> None:
+    first, second, third = providers
+    first.answer(Answer(500, {"error": "gateway down"}))
+
+    result = await chain(client, first.url, second.url, third.url).send(sms())
+
+    assert [(t.provider, t.outcome, t.status_code) for t in result.tries] == [
+        (first.name, "error", 500),
+        (second.name, "sent", 200),
+    ]
+    assert (result.final.provider, result.final.provider_ref) == (second.name, "msg-1")
+    assert "gateway down" in result.tries[0].detail
+    assert third.received == []  # the chain stops at the first that takes it
+    assert first.received[0].body == second.received[0].body  # the same message, same reference
+
+
+async def test_notifications_channels_busy_and_refusing_providers_do_not_stop_the_chain(
+    providers: list[FakeProvider], client: httpx.AsyncClient
+) -> None:
+    first, second, third = providers
+    first.answer(Answer(429, {"error": "slow down"}))
+    second.answer(Answer(400, {"error": "number range not served"}))
+
+    result = await chain(client, first.url, second.url, third.url).send(sms())
+
+    assert [t.outcome for t in result.tries] == ["error", "failed", "sent"]
+    assert result.final.provider == third.name
+
+
+async def test_notifications_channels_when_every_provider_fails_every_try_is_listed(
+    providers: list[FakeProvider], client: httpx.AsyncClient
+) -> None:
+    first, second, _ = providers
+    first.answer(Answer(503, b"maintenance"))
+    second.answer(Answer(200, {"id": "late"}, hang_seconds=5))
+    nobody = f"http://{LOOPBACK}:{find_free_port()}"
+
+    result = await chain(client, first.url, second.url, nobody, timeout=0.5).send(sms())
+
+    assert [(t.outcome, t.status_code) for t in result.tries] == [
+        ("error", 503),
+        ("error", None),
+        ("error", None),
+    ]
+    assert result.final.outcome == "error"
+    assert "maintenance" in result.tries[0].detail
+    assert "no answer within 0.5 s" in result.tries[1].detail  # a timeout is an error to retry
+    assert "Connect" in result.tries[2].detail
+
+
+async def test_notifications_channels_when_every_provider_refuses_the_message_failed(
+    providers: list[FakeProvider], client: httpx.AsyncClient
+) -> None:
+    first, second, _ = providers
+    first.answer(Answer(400, {"error": "invalid number"}))
+    second.answer(Answer(404, {"error": "unknown number"}))
+
+    result = await chain(client, first.url, second.url).send(sms(address="+86000"))
+
+    assert [(t.outcome, t.status_code) for t in result.tries] == [("failed", 400), ("failed", 404)]
+    assert result.final.outcome == "failed"
+
+
+async def test_notifications_channels_a_call_is_voice_and_may_be_delivered_at_once(
+    providers: list[FakeProvider], client: httpx.AsyncClient
+) -> None:
+    first = providers[0].answer(Answer(200, {"id": "call-9", "status": "delivered"}))
+
+    result = await chain(client, first.url).send(sms(Channel.VOICE, body="紧急求助。请立即前往。"))
+
+    assert (result.final.outcome, result.final.provider_ref) == ("delivered", "call-9")
+    assert first.received[0].body["kind"] == "voice"
+    assert first.received[0].body["body"] == "紧急求助。请立即前往。"
