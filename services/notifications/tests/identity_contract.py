@@ -21,8 +21,8 @@ from civicgrid_platform.auth import TenantTokens
 from civicgrid_platform.errors import NotAuthenticated, NotFound
 from civicgrid_platform.grpc.context import rpc_principal
 from civicgrid_platform.grpc.server import GrpcServer
+from civicgrid_testkit.local_http import LocalHttpServer, Reply, Request
 from civicgrid_testkit.processes import find_free_port
-from services.notifications.tests.local_http import LocalHttpServer, Reply, Request
 from services.notifications.tests.notifications_support import TOKENS
 
 

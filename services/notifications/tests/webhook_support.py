@@ -3,16 +3,24 @@ and keeps what it got, and short-cuts to set a district up for webhooks."""
 
 from __future__ import annotations
 
+import ssl
+import tempfile
 import threading
 import time
 import uuid
 from collections import deque
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 import httpx
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from standardwebhooks import Webhook
 
 from civicgrid_notifications.adapters.webhook_http import HttpWebhookSender
@@ -44,12 +52,40 @@ class Answer:
     body: bytes = b"ok"
 
 
+def self_signed(name: str) -> tuple[bytes, bytes]:
+    """(certificate, key) in PEM for `name`, valid for a day; its own issuer."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = datetime.now(UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    pem_key = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    return certificate.public_bytes(serialization.Encoding.PEM), pem_key
+
+
 @dataclass
 class Receiver:
-    """An HTTP server in a thread. Each request takes the next queued answer (200 when none)."""
+    """An HTTP server in a thread. Each request takes the next queued answer (200 when none).
+    With `tls` (certificate and key in PEM) it speaks https and notes the names asked by SNI."""
 
     port: int = field(default_factory=find_free_port)
+    tls: tuple[bytes, bytes] | None = None
     received: list[Received] = field(default_factory=list)
+    server_names: list[str | None] = field(default_factory=list)
     answers: deque[Answer] = field(default_factory=deque)
     # Set when a request arrives (before it is answered).
     arrived: threading.Event = field(default_factory=threading.Event)
@@ -58,6 +94,8 @@ class Receiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keeps connections alive, as most endpoints do
+
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("content-length", 0)))
                 headers = {k.lower(): v for k, v in self.headers.items()}
@@ -78,10 +116,29 @@ class Receiver:
 
         self._server = ThreadingHTTPServer((LOOPBACK, self.port), Handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        if self.tls is not None:
+            self._server.socket = self._tls_context().wrap_socket(
+                self._server.socket, server_side=True
+            )
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
-    def url(self, path: str = "/hook") -> str:
-        return f"http://{LOOPBACK}:{self.port}{path}"
+    def _tls_context(self) -> ssl.SSLContext:
+        assert self.tls is not None
+        certificate, key = self.tls
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        with tempfile.TemporaryDirectory() as directory:
+            files = Path(directory, "cert.pem"), Path(directory, "key.pem")
+            files[0].write_bytes(certificate)
+            files[1].write_bytes(key)
+            context.load_cert_chain(*files)
+        context.sni_callback = lambda _socket, name, _context: self.server_names.append(name)
+        return context
+
+    def url(self, path: str = "/hook", host: str = LOOPBACK) -> str:
+        scheme = "https" if self.tls else "http"
+        return f"{scheme}://{host}:{self.port}{path}"
 
     def answer(self, *answers: Answer) -> None:
         self.answers.extend(answers)
@@ -143,9 +200,11 @@ async def publish(
     return queued
 
 
-def quick_sender() -> HttpWebhookSender:
-    """Gives up on an endpoint after half a second (timeouts under test)."""
-    return HttpWebhookSender(timeout=0.5, deadline=2.0)
+def webhook_sender(timeout: float = 5.0) -> HttpWebhookSender:
+    """The real sender; short timeouts for the tests of timeouts. The receiver shares this
+    process (and its interpreter lock) with the dispatcher, so a loaded machine answers slowly:
+    other tests leave it seconds."""
+    return HttpWebhookSender(timeout=timeout, deadline=timeout * 4)
 
 
 async def dispatch_all(ctx: NotificationsContext, sender: HttpWebhookSender) -> None:

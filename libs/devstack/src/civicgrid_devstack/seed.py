@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 
+from civicgrid_devstack.seed_notifications import seed_notifications
 from civicgrid_devstack.seed_volunteers import first_grid_point, seed_volunteers
 
 DEMO_TENANT = "demo-district"
@@ -149,6 +150,9 @@ async def seed_demo(
         open311 = await _open311(client, admin, entry, units["grid"], previous.get("open311", {}))
         point = await asyncio.to_thread(first_grid_point, district_file)
         volunteers = await seed_volunteers(client, _bearer(admin), _bearer(resident), point, units)
+        notifications = await seed_notifications(
+            client, _bearer(admin), me, DEMO_DEVICE, point, units
+        )
 
     return {
         "tenant": DEMO_TENANT,
@@ -174,6 +178,7 @@ async def seed_demo(
         "alert_device": {"device_id": DEMO_DEVICE, "person_id": me["id"], "secret": device_secret},
         "open311": open311,
         "volunteers": volunteers,
+        "notifications": notifications,
     }
 
 

@@ -31,6 +31,7 @@ DEV_ADMIN_PASSWORD = "platform-admin-dev-1"
 # Notifications' service client at identity (development only, like the password above).
 NOTIFICATIONS_CLIENT = "notifications"
 DEV_SERVICE_SECRET = "notifications-dev-only-service-secret-0001"
+DEV_PROVIDER_TOKEN = "dev-only-provider-token"
 NOTIFICATIONS_SCOPES = [
     "tenants:act",
     "people:read",
@@ -167,6 +168,7 @@ def _wiring(name: str, sinks: Sinks) -> dict[str, str]:
             "CIVICGRID_SMS_PROVIDERS": json.dumps([sinks.provider_url]),
             "CIVICGRID_VOICE_PROVIDERS": json.dumps([sinks.provider_url]),
             "CIVICGRID_PUBLIC_URL": f"http://127.0.0.1:{by_name['notifications'].http_port}",
+            "CIVICGRID_PROVIDER_TOKEN": DEV_PROVIDER_TOKEN,
         }
     return {}
 

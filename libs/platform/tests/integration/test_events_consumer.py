@@ -356,3 +356,55 @@ async def test_offsets_are_committed_only_after_the_database_work(
     async with running(third.run):
         await _until(third, "the new event", processed=1)
     assert third.stats.duplicates == 0
+
+
+class _Names:
+    """Deferred work: names gathered by the batch's handlers, written together; a name
+    starting with "poison" fails the write for good."""
+
+    KEY = "test.names"
+
+    def __init__(self) -> None:
+        self.names: list[tuple[UUID, str]] = []
+
+    async def flush(self, uow: UnitOfWork) -> None:
+        names, self.names = self.names, []
+        for tenant, name in names:
+            if name.startswith("poison"):
+                raise ValueError(f"cannot store {name}")
+            await uow.session.execute(
+                THINGS.insert().values(id=uuid4(), tenant_id=tenant, name=name)
+            )
+
+    def discard(self) -> None:
+        self.names.clear()
+
+
+async def defer_thing(event: IncomingEvent, uow: UnitOfWork) -> None:
+    uow.deferred(_Names.KEY, _Names).names.append(
+        (event.tenant_id, event.decode(StringValue).value)
+    )
+
+
+async def test_deferred_work_that_fails_dead_letters_only_its_event_and_the_consumer_goes_on(
+    bootstrap: str, topic: str, database: Database, producer: AIOKafkaProducer
+) -> None:
+    events = [
+        _event(topic, "deferred-a1", key="k1"),
+        _event(topic, "poison-deferred", key="k2"),
+        _event(topic, "deferred-b1", tenant=TENANT_B, key="k3"),
+    ]
+    await publish_all(producer, [kafka_message(e) for e in events])
+    runner = _runner(bootstrap, topic, database, producer, {CREATED: defer_thing})
+
+    async with running(runner.run):
+        await _until(runner, "the batch", processed=2, dead_lettered=1)
+        # Still consuming afterwards.
+        await publish_all(producer, [kafka_message(_event(topic, "deferred-a2", key="k4"))])
+        await _until(runner, "the next event", processed=3)
+
+    assert {"deferred-a1", "deferred-a2"} <= set(await _names(database, TENANT_A))
+    assert "poison-deferred" not in await _names(database, TENANT_A)
+    assert "deferred-b1" in await _names(database, TENANT_B)
+    letters = await read_topic(bootstrap, dlq_topic(topic), expected=1)
+    assert header_map(letters[0])["dlq_error"] == "cannot store poison-deferred"

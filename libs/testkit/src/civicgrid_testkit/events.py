@@ -13,7 +13,14 @@ from google.protobuf.message import Message
 
 from civicgrid_platform.db.uow import UnitOfWorkFactory
 from civicgrid_platform.events.cloudevents import IncomingEvent, OutgoingEvent
-from civicgrid_platform.events.handling import BatchApplier, Handler, HandlerFailed, Outcome, Work
+from civicgrid_platform.events.handling import (
+    BatchApplier,
+    DeferredWorkFailed,
+    Handler,
+    HandlerFailed,
+    Outcome,
+    Work,
+)
 from civicgrid_platform.events.retry import is_transient
 
 
@@ -63,6 +70,8 @@ async def consume(
     applier = BatchApplier(uow_factory, group)
     try:
         return await applier.apply(work, {}, isolate=False)
+    except DeferredWorkFailed:
+        return await applier.apply(work, {}, isolate=True)
     except HandlerFailed as failed:
         if is_transient(failed.cause):
             raise

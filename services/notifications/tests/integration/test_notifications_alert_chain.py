@@ -366,3 +366,26 @@ async def test_notifications_alert_a_reply_or_a_key_press_acknowledges_for_that_
     assert alert["acknowledged_name"] == "Wang Daughter"
     ack = next(e for e in alert["timeline"] if e["kind"] == "acknowledged")  # type: ignore[union-attr]
     assert ack["detail"]["via"] == via
+    # She has no account: staff record that she is there.
+    here = await chain.api.post(
+        f"/v1/alerts/{alert_id}/on-site", headers=chain.as_(chain.home.worker)
+    )
+    assert here.status_code == 200 and here.json()["status"] == "on_site"
+    alert = await chain.alert(alert_id)
+    arrived = next(e for e in alert["timeline"] if e["kind"] == "on_site")  # type: ignore[union-attr]
+    assert arrived["detail"]["responder"] == contact
+    assert arrived["detail"]["recorded_by"] == f"person:{chain.home.worker}"
+
+
+async def test_notifications_alert_after_a_gap_in_the_timers_asks_again_once_not_per_missed_round(
+    chain: Chain,
+) -> None:
+    alert_id = await chain.raised()
+    await advance(chain.ctx, chain.clock, 300)  # steps 1 and 2
+    await advance(chain.ctx, chain.clock, 3600)  # an hour without the timers component
+    alert = await chain.alert(alert_id)
+    rounds = [e for e in alert["timeline"] if e["kind"] == "asked_again"]  # type: ignore[union-attr]
+    assert len(rounds) == 1
+    await advance(chain.ctx, chain.clock, 60)  # and then on the regular beat
+    alert = await chain.alert(alert_id)
+    assert len([e for e in alert["timeline"] if e["kind"] == "asked_again"]) == 2  # type: ignore[union-attr]

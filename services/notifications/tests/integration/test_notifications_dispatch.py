@@ -25,9 +25,9 @@ from civicgrid_notifications.adapters.smtp_email import SmtpEmailSender
 from civicgrid_notifications.domain.channels import Channel
 from civicgrid_notifications.usecases.context import NotificationsContext
 from civicgrid_notifications.usecases.dispatch import dispatch_due
+from civicgrid_testkit.local_http import LocalHttpServer, Reply, Request
 from civicgrid_testkit.processes import find_free_port
 from services.notifications.tests.identity_contract import Directory, identity_contract
-from services.notifications.tests.local_http import LocalHttpServer, Reply, Request
 from services.notifications.tests.messages_support import VOLUNTEERS, feed, rows
 from services.notifications.tests.notifications_support import District, SettableClock
 

@@ -134,6 +134,24 @@ async def test_notifications_webhook_bad_input_is_a_problem_naming_the_field(
     assert _fields(answer)[0] == field
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"url": HOOK + "\x00"},
+        {"url": HOOK, "description": "Dashboard\x00"},
+        {"url": HOOK, "secret": "whsec_\x00"},
+    ],
+)
+async def test_notifications_webhook_a_nul_character_is_refused_not_a_server_error(
+    api: httpx.AsyncClient, internal: District, body: dict[str, str]
+) -> None:
+    """The fuzz draws no U+0000; PostgreSQL text cannot hold it."""
+    answer = await api.post("/v1/webhooks", json=body, headers=internal.admin())
+
+    assert answer.status_code == 422, answer.text
+    assert answer.headers["content-type"].startswith("application/problem+json")
+
+
 @pytest.mark.parametrize("field", ["url", "description", "event_types", "enabled"])
 async def test_notifications_webhook_a_field_cannot_be_cleared_with_null(
     api: httpx.AsyncClient, internal: District, field: str

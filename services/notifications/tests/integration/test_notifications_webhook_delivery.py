@@ -16,6 +16,7 @@ import pytest
 from standardwebhooks.webhooks import WebhookVerificationError
 
 from civicgrid_notifications.adapters.webhook_http import HttpWebhookSender
+from civicgrid_notifications.jobs.webhook_dispatcher import webhook_dispatcher
 from civicgrid_notifications.usecases.context import NotificationsContext
 from civicgrid_notifications.usecases.webhook_dispatch import dispatch_due
 from services.notifications.tests.notifications_support import District, SettableClock
@@ -27,8 +28,8 @@ from services.notifications.tests.webhook_support import (
     forget_webhooks,
     make_internal,
     publish,
-    quick_sender,
     subscribe,
+    webhook_sender,
 )
 
 pytestmark = pytest.mark.integration
@@ -51,7 +52,7 @@ def receiver() -> Iterator[Receiver]:
 
 @pytest.fixture
 async def sender() -> AsyncIterator[HttpWebhookSender]:
-    made = quick_sender()
+    made = webhook_sender()
     yield made
     await made.aclose()
 
@@ -177,15 +178,18 @@ async def test_notifications_webhook_an_endpoint_that_does_not_answer_in_time_is
     timed: NotificationsContext,
     clock: SettableClock,
     receiver: Receiver,
-    sender: HttpWebhookSender,
 ) -> None:
     sub = await subscribe(api, hooked, receiver.url())
-    receiver.answer(Answer(200, delay=1.5))  # the sender waits 0.5 s
+    receiver.answer(Answer(200, delay=3))
     await publish(timed, hooked)
+    sender = webhook_sender(timeout=0.5)
 
-    await dispatch_all(timed, sender)
-    clock.advance(seconds=6)
-    await dispatch_all(timed, sender)
+    try:
+        await dispatch_all(timed, sender)
+        clock.advance(seconds=6)
+        await dispatch_all(timed, sender)
+    finally:
+        await sender.aclose()
 
     [message] = await _messages(api, hooked, sub["id"])
     assert message["status"] == "delivered"
@@ -248,7 +252,7 @@ async def test_notifications_webhook_replicas_share_the_work_without_sending_twi
     sub = await subscribe(api, hooked, receiver.url())
     for _ in range(60):
         await publish(timed, hooked)
-    replicas = [quick_sender() for _ in range(3)]
+    replicas = [webhook_sender() for _ in range(3)]
 
     async def replica(sender: HttpWebhookSender) -> None:
         while await dispatch_due(timed, sender, limit=7, concurrency=4):
@@ -274,9 +278,9 @@ async def test_notifications_webhook_a_dispatcher_dying_mid_send_loses_nothing(
     sender: HttpWebhookSender,
 ) -> None:
     sub = await subscribe(api, hooked, receiver.url())
-    receiver.answer(Answer(200, delay=1.0))
+    receiver.answer(Answer(200, delay=1.0))  # in flight when the dispatcher dies
     await publish(timed, hooked)
-    patient = HttpWebhookSender(timeout=5.0)
+    patient = webhook_sender()
 
     dying = asyncio.create_task(dispatch_due(timed, patient))
     assert await asyncio.to_thread(receiver.arrived.wait, 5)
@@ -295,3 +299,21 @@ async def test_notifications_webhook_a_dispatcher_dying_mid_send_loses_nothing(
     assert first.body == second.body
     [message] = await _messages(api, hooked, sub["id"])
     assert (message["status"], message["attempts"]) == ("delivered", 2)
+
+
+async def test_notifications_webhook_the_dispatcher_component_sends_until_stopped(
+    api: httpx.AsyncClient, hooked: District, timed: NotificationsContext, receiver: Receiver
+) -> None:
+    sub = await subscribe(api, hooked, receiver.url())
+    component = webhook_dispatcher(timed, webhook_sender(), interval=0.05)
+    stop = asyncio.Event()
+    running = asyncio.create_task(component.run(stop))
+
+    await publish(timed, hooked)  # while it runs
+    assert await asyncio.to_thread(receiver.arrived.wait, 10)
+    stop.set()
+    await asyncio.wait_for(running, 10)
+
+    assert component.name == "webhooks"
+    [message] = await _messages(api, hooked, sub["id"])
+    assert message["status"] == "delivered"

@@ -19,8 +19,8 @@ from services.notifications.tests.webhook_support import (
     make_internal,
     platform_admin,
     publish,
-    quick_sender,
     subscribe,
+    webhook_sender,
 )
 
 pytestmark = pytest.mark.integration
@@ -47,7 +47,7 @@ async def test_notifications_webhook_no_generated_request_gets_a_server_error(
     await make_internal(api, district)
     made = await subscribe(api, district, "http://127.0.0.1:9/closed")
     await publish(timed, district)
-    sender = quick_sender()
+    sender = webhook_sender()
     try:
         await dispatch_all(timed, sender)  # one failed attempt (nothing listens on port 9)
     finally:

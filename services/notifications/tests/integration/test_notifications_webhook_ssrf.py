@@ -19,8 +19,8 @@ from services.notifications.tests.webhook_support import (
     forget_webhooks,
     make_internal,
     publish,
-    quick_sender,
     subscribe,
+    webhook_sender,
 )
 
 pytestmark = pytest.mark.integration
@@ -52,7 +52,7 @@ def receiver() -> Iterator[Receiver]:
 
 @pytest.fixture
 async def sender() -> AsyncIterator[HttpWebhookSender]:
-    made = quick_sender()
+    made = webhook_sender()
     yield made
     await made.aclose()
 

@@ -11,7 +11,16 @@ import subprocess
 import sys
 from pathlib import Path
 
-from civicgrid_devstack.bench import events, grid, identity, intake, tickets, tokens, volunteers
+from civicgrid_devstack.bench import (
+    events,
+    grid,
+    identity,
+    intake,
+    notifications,
+    tickets,
+    tokens,
+    volunteers,
+)
 from civicgrid_devstack.bench.report import render
 from civicgrid_testkit import unique_name
 from civicgrid_testkit.servers import open_kafka, open_postgres
@@ -40,6 +49,8 @@ async def run(postgres_server: object, kafka_server: object, workdir: Path) -> N
     figures += await intake.bench_intake(intake_db, bare_db, bootstrap, workdir)
     volunteers_db = await postgres_server.aprovision(unique_name("bench_volunteers"))  # type: ignore[attr-defined]
     figures += await volunteers.bench_volunteers(volunteers_db, bootstrap, workdir)
+    notifications_db = await postgres_server.aprovision(unique_name("bench_notifications"))  # type: ignore[attr-defined]
+    figures += await notifications.bench_fanout(notifications_db, bootstrap)
     print(
         f"\nCivicGrid benchmarks — {platform.processor() or platform.machine()}, "
         f"Python {platform.python_version()}, real PostgreSQL + Kafka on 127.0.0.1\n"

@@ -30,7 +30,14 @@ from opentelemetry import metrics
 from civicgrid_platform.db.uow import UnitOfWorkFactory
 from civicgrid_platform.events.cloudevents import IncomingEvent, InvalidEvent
 from civicgrid_platform.events.dead_letter import DeadLetter, dead_letter_message
-from civicgrid_platform.events.handling import BatchApplier, Handler, HandlerFailed, Outcome, Work
+from civicgrid_platform.events.handling import (
+    BatchApplier,
+    DeferredWorkFailed,
+    Handler,
+    HandlerFailed,
+    Outcome,
+    Work,
+)
 from civicgrid_platform.events.inbox import purge_inbox
 from civicgrid_platform.events.producer import publish_all
 from civicgrid_platform.events.retry import backoff_delay, is_transient
@@ -195,6 +202,10 @@ class ConsumerRunner:
         while True:
             try:
                 return await self._applier.apply(work, given_up, isolate=isolate)
+            except DeferredWorkFailed:
+                # Find the event whose deferred work fails: it is dead-lettered alone.
+                isolate = True
+                continue
             except HandlerFailed as failed:
                 if not is_transient(failed.cause):
                     # Only happens when applying together: apply again, one savepoint per event.

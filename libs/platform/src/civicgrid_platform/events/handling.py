@@ -52,6 +52,21 @@ class HandlerFailed(Exception):
         self.cause = cause
 
 
+class DeferredWorkFailed(Exception):
+    """Deferred work (written when the batch changes tenant or commits, see
+    UnitOfWork.deferred) failed for good. It belongs to no single event, so the batch is
+    applied again one event per savepoint, where each event's deferred work is its own."""
+
+
+async def _deferred(step: Awaitable[None]) -> None:
+    try:
+        await step
+    except Exception as exc:
+        if is_transient(exc):
+            raise
+        raise DeferredWorkFailed(str(exc)) from exc
+
+
 class BatchApplier:
     def __init__(self, uow_factory: UnitOfWorkFactory, consumer_group: str) -> None:
         self._uow_factory = uow_factory
@@ -74,6 +89,7 @@ class BatchApplier:
                     await self._apply_isolated(uow, item, outcome)
             else:
                 await self._apply_together(uow, live, outcome)
+                await _deferred(uow.flush_deferred())
             await uow.commit()
         return outcome
 
@@ -89,7 +105,7 @@ class BatchApplier:
                 continue
             new_ids.discard(item.event.id)  # the same event twice in one batch runs once
             if uow.tenant_id != item.event.tenant_id:
-                await uow.bind_tenant(item.event.tenant_id)
+                await _deferred(uow.bind_tenant(item.event.tenant_id))
             await self._invoke(uow, item)
             outcome.processed += 1
 
@@ -102,6 +118,10 @@ class BatchApplier:
                 # Bound inside the savepoint, so a rollback may undo it: bind for every event.
                 await uow.bind_tenant(item.event.tenant_id)
                 await self._invoke(uow, item)
+                try:
+                    await uow.flush_deferred()  # this event's deferred work, attributed to it
+                except Exception as exc:
+                    raise HandlerFailed(item, exc) from exc
         except HandlerFailed as failed:
             if is_transient(failed.cause):
                 raise

@@ -10,6 +10,7 @@ from civicgrid_platform.timers.store import (
     lease_due,
     schedule,
     schedule_if_absent,
+    schedule_many,
     timers_table,
 )
 
@@ -25,5 +26,6 @@ __all__ = [
     "run_timers",
     "schedule",
     "schedule_if_absent",
+    "schedule_many",
     "timers_table",
 ]

@@ -35,6 +35,12 @@ _SCHEDULE = text(
     " VALUES (:tenant, :kind, :subject, :due)"
     " ON CONFLICT (kind, subject_id) DO UPDATE SET due_at = EXCLUDED.due_at"
 )
+_SCHEDULE_MANY = text(
+    "INSERT INTO timers (tenant_id, kind, subject_id, due_at)"
+    " SELECT * FROM unnest(CAST(:tenants AS uuid[]), CAST(:kinds AS varchar[]),"
+    " CAST(:subjects AS uuid[]), CAST(:dues AS timestamptz[]))"
+    " ON CONFLICT (kind, subject_id) DO UPDATE SET due_at = EXCLUDED.due_at"
+)
 _SCHEDULE_IF_ABSENT = text(
     "INSERT INTO timers (tenant_id, kind, subject_id, due_at)"
     " VALUES (:tenant, :kind, :subject, :due)"
@@ -75,6 +81,17 @@ async def schedule(
     await session.execute(
         _SCHEDULE, {"tenant": tenant_id, "kind": kind, "subject": subject_id, "due": due_at}
     )
+
+
+async def schedule_many(
+    session: AsyncSession, timers: Sequence[tuple[UUID, str, UUID, datetime]]
+) -> None:
+    """Many (tenant, kind, subject, due) at once, in one statement."""
+    if timers:
+        tenants, kinds, subjects, dues = (list(column) for column in zip(*timers, strict=True))
+        await session.execute(
+            _SCHEDULE_MANY, {"tenants": tenants, "kinds": kinds, "subjects": subjects, "dues": dues}
+        )
 
 
 async def schedule_if_absent(

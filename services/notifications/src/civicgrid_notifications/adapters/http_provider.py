@@ -113,7 +113,8 @@ class HttpProvider:
     ) -> None:
         self.url = base_url.rstrip("/") + "/messages"
         self.name = (name or provider_name(base_url))[:_NAME_LENGTH]
-        self._headers = {"Authorization": f"Bearer {token}"}
+        # No token configured (a provider on a private network): send no Authorization at all.
+        self._headers = {"Authorization": f"Bearer {token}"} if token else {}
         self._callback_url = callback_url
         self._client = client
         self._timeout = timeout_seconds

@@ -1,26 +1,25 @@
-"""Webhooks over HTTP: an httpx client whose connections go only to addresses it has checked.
+"""Webhooks over HTTP: the WebhookSender port on an httpx client per endpoint, whose transport
+(adapters.webhook_transport) connects only to addresses it has checked.
 
-The SSRF guard sits where connections are made (httpcore's network backend): the host is
-resolved, every address checked (domain.webhook_targets) unless the district is configured
-for an internal integration, and the socket opened to one of those very addresses. A DNS
-answer that changes between the check and the connection (DNS rebinding) therefore cannot
-redirect a webhook, and a connection kept alive was made to a checked address. The URL keeps
-its host name, so HTTP/1.1's Host header and, for https, SNI and certificate verification
-use the name as usual: the certificate is checked against the name, the socket goes to the
-checked address. Internal and public districts use separate clients, so a connection opened
-for one is never reused by the other. Redirects are not followed (a 3xx is a failed attempt)
-and no proxy from the environment is used."""
+Redirects are not followed (a 3xx is a failed attempt), no proxy or other setting is taken
+from the environment, the answer's body is read up to 64 KiB and its first KiB kept for the
+log. Each endpoint (scheme, host, port, and whether internal addresses are allowed) has its
+own client with at most `per_endpoint` requests in flight: one integrator is never flooded,
+and a slow one cannot hold every connection. Internal and public districts never share a
+connection. For https the certificate is verified against the URL's host name (`ssl_context`:
+the system's default trust, or another, e.g. an internal integration's private CA)."""
 
 from __future__ import annotations
 
 import asyncio
+import ssl
 import time
-from collections.abc import AsyncIterator, Iterable
+from collections import OrderedDict
+from dataclasses import dataclass
 
-import httpcore
 import httpx
 
-from civicgrid_notifications.domain.webhook_targets import first_refusal
+from civicgrid_notifications.adapters.webhook_transport import PinnedTransport, TargetRefused
 from civicgrid_notifications.usecases.webhook_ports import (
     HostResolver,
     SystemResolver,
@@ -31,110 +30,6 @@ from civicgrid_notifications.usecases.webhook_ports import (
 USER_AGENT = "CivicGrid-Webhooks/1.0"
 RESPONSE_CHARS = 1024  # kept in the log
 RESPONSE_READ_LIMIT = 64 * 1024  # read at most, then the connection is dropped
-
-
-class TargetRefused(Exception):
-    """The host resolves to an address this district may not reach."""
-
-
-class _GuardedBackend(httpcore.AsyncNetworkBackend):
-    def __init__(self, resolver: HostResolver, allow_internal: bool) -> None:
-        self._inner = httpcore.AnyIOBackend()
-        self._resolver = resolver
-        self._allow_internal = allow_internal
-
-    async def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,  # noqa: ASYNC109 - httpcore's signature
-        local_address: str | None = None,
-        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        addresses = await self._resolver.addresses(host, port)
-        if not addresses:
-            raise httpcore.ConnectError(f"{host} does not resolve")
-        refused = None if self._allow_internal else first_refusal(addresses)
-        if refused is not None:
-            address, reason = refused
-            raise TargetRefused(f"{host} resolves to a {reason} address ({address})")
-        failure: Exception | None = None
-        for address in addresses:
-            try:
-                return await self._inner.connect_tcp(
-                    str(address),
-                    port,
-                    timeout=timeout,
-                    local_address=local_address,
-                    socket_options=socket_options,
-                )
-            except (httpcore.ConnectError, httpcore.ConnectTimeout) as error:
-                failure = error
-        assert failure is not None
-        raise failure
-
-    async def connect_unix_socket(
-        self,
-        path: str,
-        timeout: float | None = None,  # noqa: ASYNC109 - httpcore's signature
-        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        raise TargetRefused("webhooks go over TCP only")
-
-    async def sleep(self, seconds: float) -> None:
-        await self._inner.sleep(seconds)
-
-
-class _BodyStream(httpx.AsyncByteStream):
-    def __init__(self, response: httpcore.Response) -> None:
-        self._response = response
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        async for chunk in self._response.aiter_stream():
-            yield chunk
-
-    async def aclose(self) -> None:
-        await self._response.aclose()
-
-
-class _GuardedTransport(httpx.AsyncBaseTransport):
-    """httpx over an httpcore pool on the guarded backend (httpx's own transport builds its
-    pool on the default backend and offers no way to pass another)."""
-
-    def __init__(self, backend: _GuardedBackend, limits: httpx.Limits) -> None:
-        self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=httpx.create_ssl_context(),
-            max_connections=limits.max_connections,
-            max_keepalive_connections=limits.max_keepalive_connections,
-            keepalive_expiry=limits.keepalive_expiry,
-            network_backend=backend,
-        )
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        assert isinstance(request.stream, httpx.AsyncByteStream)
-        response = await self._pool.handle_async_request(
-            httpcore.Request(
-                method=request.method,
-                url=httpcore.URL(
-                    scheme=request.url.raw_scheme,
-                    host=request.url.raw_host,
-                    port=request.url.port,
-                    target=request.url.raw_path,
-                ),
-                headers=request.headers.raw,
-                content=request.stream,
-                extensions=request.extensions,
-            )
-        )
-        return httpx.Response(
-            status_code=response.status,
-            headers=response.headers,
-            stream=_BodyStream(response),
-            extensions=response.extensions,
-        )
-
-    async def aclose(self) -> None:
-        await self._pool.aclose()
 
 
 async def _start_of_body(response: httpx.Response) -> str:
@@ -149,33 +44,72 @@ async def _start_of_body(response: httpx.Response) -> str:
     return kept.decode("utf-8", errors="replace")
 
 
+@dataclass
+class _Endpoint:
+    client: httpx.AsyncClient
+    gate: asyncio.Semaphore
+    users: int = 0  # requests sending or waiting to
+
+
 class HttpWebhookSender:
-    """The WebhookSender port over HTTP. `timeout` bounds each phase (connect, write, read),
-    `deadline` a whole attempt, name resolution included."""
+    """`timeout` bounds each phase (connect with name resolution, write, read), `deadline` a
+    whole attempt once its endpoint has a free slot. The `endpoints` most recently used keep
+    their clients; idle ones beyond that are closed."""
 
     def __init__(
         self,
         *,
         resolver: HostResolver | None = None,
+        ssl_context: ssl.SSLContext | None = None,
         timeout: float = 10.0,
         deadline: float = 30.0,
-        max_connections: int = 256,
+        per_endpoint: int = 8,
+        endpoints: int = 512,
     ) -> None:
-        resolver = resolver or SystemResolver()
-        limits = httpx.Limits(
-            max_connections=max_connections, max_keepalive_connections=max_connections
-        )
+        self._resolver = resolver or SystemResolver()
+        self._ssl_context = ssl_context or httpx.create_ssl_context()
+        self._timeout = httpx.Timeout(timeout)
         self._deadline = deadline
-        self._clients = {
-            internal: httpx.AsyncClient(
-                transport=_GuardedTransport(_GuardedBackend(resolver, internal), limits),
-                timeout=httpx.Timeout(timeout),
+        self._per_endpoint = per_endpoint
+        self._max_endpoints = endpoints
+        self._endpoints: OrderedDict[tuple[bool, str, str, int | None], _Endpoint] = OrderedDict()
+
+    async def _endpoint(self, post: WebhookPost) -> _Endpoint:
+        url = httpx.URL(post.url)
+        key = (post.allow_internal, url.scheme, url.host, url.port)
+        found = self._endpoints.get(key)
+        if found is not None:
+            self._endpoints.move_to_end(key)
+            return found
+        transport = PinnedTransport(self._resolver, post.allow_internal, self._ssl_context)
+        made = _Endpoint(
+            httpx.AsyncClient(
+                transport=transport,
+                timeout=self._timeout,
                 follow_redirects=False,
                 trust_env=False,
-                headers={"user-agent": USER_AGENT},
+                # identity: the log keeps the answer as sent, not compressed bytes
+                headers={"user-agent": USER_AGENT, "accept-encoding": "identity"},
+            ),
+            asyncio.Semaphore(self._per_endpoint),
+        )
+        self._endpoints[key] = made
+        idle = [k for k, e in self._endpoints.items() if e.users == 0 and e is not made]
+        for stale in idle[: max(0, len(self._endpoints) - self._max_endpoints)]:
+            await self._endpoints.pop(stale).client.aclose()
+        return made
+
+    async def _exchange(self, endpoint: _Endpoint, post: WebhookPost) -> tuple[int, str]:
+        async with endpoint.gate, asyncio.timeout(self._deadline):
+            client = endpoint.client
+            request = client.build_request(
+                "POST", post.url, content=post.body, headers=dict(post.headers)
             )
-            for internal in (False, True)
-        }
+            response = await client.send(request, stream=True)
+            try:
+                return response.status_code, await _start_of_body(response)
+            finally:
+                await response.aclose()
 
     async def post(self, post: WebhookPost) -> WebhookReply:
         started = time.perf_counter()
@@ -183,29 +117,26 @@ class HttpWebhookSender:
         def took() -> int:
             return round((time.perf_counter() - started) * 1000)
 
-        client = self._clients[post.allow_internal]
+        endpoint: _Endpoint | None = None
         try:
-            async with asyncio.timeout(self._deadline):
-                request = client.build_request(
-                    "POST", post.url, content=post.body, headers=dict(post.headers)
-                )
-                response = await client.send(request, stream=True)
-                try:
-                    body = await _start_of_body(response)
-                finally:
-                    await response.aclose()
+            endpoint = await self._endpoint(post)
+            endpoint.users += 1
+            status_code, body = await self._exchange(endpoint, post)
         except TargetRefused as refused:
             return WebhookReply(None, took(), error="refused", detail=str(refused))
-        except (TimeoutError, httpx.TimeoutException, httpcore.TimeoutException) as timeout:
+        except (TimeoutError, httpx.TimeoutException) as timeout:
             return WebhookReply(None, took(), error="timeout", detail=str(timeout) or "timed out")
-        except (httpcore.ConnectError, httpx.ConnectError) as failed:
+        except httpx.ConnectError as failed:
             return WebhookReply(None, took(), error="connect", detail=str(failed))
-        except (httpx.HTTPError, httpcore.NetworkError, httpcore.ProtocolError, OSError) as bad:
+        except (httpx.HTTPError, httpx.InvalidURL, OSError) as bad:
             return WebhookReply(
                 None, took(), error="protocol", detail=str(bad) or type(bad).__name__
             )
-        return WebhookReply(response.status_code, took(), response=body)
+        finally:
+            if endpoint is not None:
+                endpoint.users -= 1
+        return WebhookReply(status_code, took(), response=body)
 
     async def aclose(self) -> None:
-        for client in self._clients.values():
-            await client.aclose()
+        while self._endpoints:
+            await self._endpoints.popitem()[1].client.aclose()

@@ -16,7 +16,11 @@ from civicgrid_notifications.usecases import alert_devices
 from civicgrid_platform.errors import InvalidInput
 
 router = APIRouter(tags=["devices"])
-Signature = Annotated[str, Header(alias="X-Device-Signature", min_length=1, max_length=128)]
+# Hex only: anything else is refused here, naming the header, rather than passed to identity.
+Signature = Annotated[
+    str,
+    Header(alias="X-Device-Signature", min_length=1, max_length=128, pattern=r"^[0-9a-fA-F]+$"),
+]
 MAX_BODY = 1024
 
 

@@ -74,9 +74,12 @@ async def stream(request: Request, ctx: Ctx, actor: CurrentPrincipal) -> EventSo
         async with doorbells.subscribe(f"{tenant}:{person}") as bell:
             start = await inbox.created_at(ctx, tenant, person, last) if last else None
             seen = _Seen(start or ctx.clock(), skip=last)
-            if start is None:
+            had = (start, last) if start is not None and last is not None else None
+            for message in await inbox.since(ctx, tenant, person, seen.read_from):
                 # A fresh stream starts from now: what is already stored, the page shows.
-                for message in await inbox.since(ctx, tenant, person, seen.read_from):
+                # A resumed one skips what sorts up to the last event the client had (the
+                # stream sends oldest first), so only what it missed follows.
+                if had is None or (message.created_at, message.id) <= had:
                     seen.first_time(message)
             while True:
                 bell.clear()

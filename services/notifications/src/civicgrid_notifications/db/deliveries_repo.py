@@ -13,6 +13,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from civicgrid_notifications.db.tables import deliveries, delivery_attempts, inbox_messages
+from civicgrid_platform.db.bulk import copy_rows, insert_new_rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,19 +69,23 @@ class DeliveriesRepository:
         of those inserted now, so a redelivered event sends nothing twice."""
         if not rows:
             return set()
-        statement = (
-            insert(deliveries)
-            .values([{"tenant_id": self.tenant_id, **row} for row in rows])
-            .on_conflict_do_nothing(constraint="uq_deliveries_once")
-            .returning(_D.id)
+        columns = ["tenant_id", *rows[0]]
+        records = [(self.tenant_id, *row.values()) for row in rows]
+        new = await insert_new_rows(
+            self.session,
+            deliveries,
+            columns,
+            records,
+            conflict="uq_deliveries_once",
+            returning="id",
         )
-        return set((await self.session.execute(statement)).scalars())
+        return set(new)
 
     async def add_inbox(self, rows: Sequence[dict[str, Any]]) -> None:
         if rows:
-            await self.session.execute(
-                insert(inbox_messages).values([{"tenant_id": self.tenant_id, **r} for r in rows])
-            )
+            columns = ["tenant_id", *rows[0]]
+            records = [(self.tenant_id, *row.values()) for row in rows]
+            await copy_rows(self.session, inbox_messages, columns, records)
 
     async def get(self, delivery_id: UUID, *, lock: bool = False) -> Delivery | None:
         query = select(*_DELIVERY_COLUMNS).where(

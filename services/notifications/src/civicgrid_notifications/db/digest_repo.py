@@ -29,18 +29,13 @@ class DigestRepository:
         self.session = session
         self.tenant_id = tenant_id
 
-    async def add(self, people: Sequence[UUID], event_id: UUID, kind: str, line: str) -> None:
-        if not people:
+    async def add_lines(self, lines: Sequence[tuple[UUID, UUID, str, str]]) -> None:
+        """(person, event, kind, line) rows; a line already waiting for that event is kept."""
+        if not lines:
             return
         rows = [
-            {
-                "tenant_id": self.tenant_id,
-                "person_id": p,
-                "event_id": event_id,
-                "kind": kind,
-                "line": line,
-            }
-            for p in people
+            {"tenant_id": self.tenant_id, "person_id": p, "event_id": e, "kind": k, "line": line}
+            for p, e, k, line in lines
         ]
         await self.session.execute(
             insert(digest_entries)

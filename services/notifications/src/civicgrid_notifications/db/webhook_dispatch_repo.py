@@ -4,7 +4,7 @@ endpoint, the attempts made, each message's next state and the endpoint's health
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from uuid import UUID
 
@@ -57,6 +57,7 @@ class MessageState:
     finished_at: datetime | None
 
 
+_ATTEMPT_FIELDS = tuple(f.name for f in fields(AttemptRow))
 _M = webhook_messages.c
 _S = webhook_subscriptions.c
 _T = timers.c
@@ -143,7 +144,11 @@ class WebhookDispatchRepository:
         if rows:
             await self.session.execute(
                 webhook_attempts.insert(),
-                [{"tenant_id": self.tenant_id, **asdict(row)} for row in rows],
+                # Field by field: dataclasses.asdict deep-copies every value.
+                [
+                    {"tenant_id": self.tenant_id, **{f: getattr(row, f) for f in _ATTEMPT_FIELDS}}
+                    for row in rows
+                ],
             )
 
     async def set_states(self, states: Sequence[MessageState]) -> None:

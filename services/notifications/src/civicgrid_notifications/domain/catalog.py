@@ -61,7 +61,7 @@ EVENTS: dict[str, EventSpec] = {
     "alert.reminder": _spec(Category.ALERTS, "person_name", "address", "phone", "alert_id"),
     "device.offline": _spec(Category.WORK, "person_name", "device_id", "last_seen_at"),
     # the officials' daily digest
-    "digest.daily": _spec(Category.SLA, "day", "breached", "due"),
+    "digest.daily": _spec(Category.SLA, "day", "breached", "due", "breached_count", "due_count"),
 }
 
 

@@ -298,12 +298,13 @@ _WORDING: dict[str, dict[str, tuple[str, str]]] = {
     "digest.daily": {
         "zh-CN": (
             "{{ day }}工单日报",
-            "{{ day }}工单日报：已超时{{ breached }}件，即将到期{{ due }}件。请登录查看详情。",
+            "{{ day }}工单日报：已超时{{ breached_count }}件，即将到期{{ due_count }}件。\n"
+            "已超时：\n{{ breached }}\n即将到期：\n{{ due }}",
         ),
         "en": (
             "Daily case summary for {{ day }}",
-            "Cases on {{ day }}: {{ breached }} overdue, {{ due }} due soon. "
-            "Sign in for the details.",
+            "Cases on {{ day }}: {{ breached_count }} overdue, {{ due_count }} due soon.\n"
+            "Overdue:\n{{ breached }}\nDue soon:\n{{ due }}",
         ),
     },
 }
@@ -405,8 +406,10 @@ _SAME_IN_EVERY_LANGUAGE = {
     "month": "2026-11",
     "stars": "5",
     "day": "2026-11-30",
-    "breached": "3",
-    "due": "5",
+    "breached": "2026-000102 streetlight resolve breached",
+    "breached_count": "3",
+    "due_count": "5",
+    "due": "2026-000101 streetlight resolve due",
 }
 _SAMPLE_MOMENT = "2026-12-01T01:30:00+00:00"
 

@@ -33,14 +33,6 @@ class Target:
     host: str  # ASCII (IDNA) name or an IP address, IPv6 without brackets
     port: int
 
-    @property
-    def is_address(self) -> bool:
-        try:
-            ip_address(self.host)
-        except ValueError:
-            return False
-        return True
-
 
 def _refused(reason: str) -> InvalidInput:
     return InvalidInput(reason, field="url")

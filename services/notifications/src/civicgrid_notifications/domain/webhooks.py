@@ -77,6 +77,12 @@ class WebhookPolicy:
     def max_attempts(self) -> int:
         return len(self.retry_delays) + 1
 
+    @property
+    def send_budget(self) -> timedelta:
+        """How long a batch may spend sending, well inside its lease: a message still waiting
+        for its turn then (a slow endpoint's queue) is not sent, and counts as timed out."""
+        return self.lease * 0.8
+
 
 # Secrets
 

@@ -74,16 +74,29 @@ async def acknowledge(
 
 
 async def on_site(
-    ctx: NotificationsContext, uow: UnitOfWork, tenant_id: UUID, alert_id: UUID, responder: str
+    ctx: NotificationsContext,
+    uow: UnitOfWork,
+    tenant_id: UUID,
+    alert_id: UUID,
+    responder: str,
+    *,
+    for_family: bool = False,
 ) -> Alert:
+    """With for_family (staff), the caller records that the family contact who holds the
+    alert is there: a contact has no account to say so."""
     alert = await locked(uow, tenant_id, alert_id)
+    recorded_by = responder
+    if for_family and (alert.acknowledged_by or "").startswith("contact:"):
+        responder = alert.acknowledged_by or responder
     if not rules.check_can_be_on_site(alert.status, alert.acknowledged_by, responder):
         return alert
     now = ctx.clock()
     repo = AlertsRepository(uow.session, tenant_id)
     await repo.change(alert_id, status=rules.ON_SITE, on_site_at=now)
     await timers.cancel(uow.session, ON_SITE_TIMER, alert_id)
-    await repo.note(alert_id, now, "on_site", alert.step, responder=responder)
+    await repo.note(
+        alert_id, now, "on_site", alert.step, responder=responder, recorded_by=recorded_by
+    )
     message = events_pb2.AlertOnSite(alert_id=str(alert_id), responder=responder)
     message.at.FromDatetime(now)
     uow.add_event(notification_event(tenant_id, alert_id, message))

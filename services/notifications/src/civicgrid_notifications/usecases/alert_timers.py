@@ -61,6 +61,10 @@ async def next_step(ctx: NotificationsContext, uow: UnitOfWork, timer: DueTimer)
         assert moved is not None
         await start_step(ctx, uow, moved, to_step, "no_acknowledgement")
         return
+    # After a gap (no timers component for a while) one round asks again, not one per missed
+    # interval: skip to the latest round that is due.
+    interval = policy.next_due(alert.step, due) - due
+    due += ((ctx.clock() - due) // interval) * interval
     await repo.change(alert.id, step_started_at=due)
     asked = [
         Asked(r.responder, r.person_id, r.name, r.phone, r.role, _family_channels(r.person_id))

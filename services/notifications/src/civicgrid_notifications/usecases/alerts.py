@@ -101,7 +101,9 @@ async def acknowledge(ctx: NotificationsContext, actor: Principal, alert_id: UUI
 async def on_site(ctx: NotificationsContext, actor: Principal, alert_id: UUID) -> Alert:
     responder = await _responder(ctx, actor, alert_id)
     async with ctx.uow(tenant_id=actor.tenant_uuid) as uow:
-        alert = await alert_responses.on_site(ctx, uow, actor.tenant_uuid, alert_id, responder)
+        alert = await alert_responses.on_site(
+            ctx, uow, actor.tenant_uuid, alert_id, responder, for_family=is_staff(actor)
+        )
         await uow.commit()
     return alert
 

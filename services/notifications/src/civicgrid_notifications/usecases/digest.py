@@ -29,10 +29,14 @@ async def send_digests(ctx: NotificationsContext, uow: UnitOfWork, timer: DueTim
     for line in await DigestRepository(uow.session, tenant_id).take_waiting(day):
         by_person[line.person_id].append(line)
     for person, lines in by_person.items():
+        breached = [entry.line for entry in lines if entry.kind == "breached"]
+        due = [entry.line for entry in lines if entry.kind == "due"]
         variables = {
             "day": day.isoformat(),
-            "breached": "\n".join(entry.line for entry in lines if entry.kind == "breached"),
-            "due": "\n".join(entry.line for entry in lines if entry.kind == "due"),
+            "breached": "\n".join(breached),
+            "due": "\n".join(due),
+            "breached_count": str(len(breached)),
+            "due_count": str(len(due)),
         }
         notice = Notice(
             event_id=uuid.uuid5(_DIGEST_IDS, f"{tenant_id}/{person}/{day}"),

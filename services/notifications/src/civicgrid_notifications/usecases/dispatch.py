@@ -9,6 +9,7 @@ again (at least once; the delivery id travels with the message for the provider 
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import timedelta
 from uuid import UUID
 
@@ -22,7 +23,9 @@ from civicgrid_notifications.usecases.fanout import DELIVERY_TIMER
 from civicgrid_notifications.usecases.ports import Outgoing, SendResult
 from civicgrid_platform import timers
 from civicgrid_platform.db.uow import UnitOfWork
+from civicgrid_platform.errors import NotFound
 
+log = logging.getLogger(__name__)
 # Long enough for the slowest provider's timeouts across a fallback chain.
 LEASE = timedelta(seconds=120)
 
@@ -39,7 +42,12 @@ async def dispatch_due(
 
     async def one(tenant_id: UUID, delivery_id: UUID) -> None:
         async with gate:
-            await attempt(ctx, tenant_id, delivery_id)
+            try:
+                await attempt(ctx, tenant_id, delivery_id)
+            except Exception:
+                # One delivery's trouble never holds up the others: its lease runs out and it
+                # is tried again then.
+                log.exception("delivery %s could not be attempted; retried later", delivery_id)
 
     await asyncio.gather(*(one(t.tenant_id, t.subject_id) for t in due))
     return len(due)
@@ -55,10 +63,14 @@ async def attempt(ctx: NotificationsContext, tenant_id: UUID, delivery_id: UUID)
             await timers.cancel(uow.session, DELIVERY_TIMER, delivery_id)
             await uow.commit()
             return delivery.status if delivery else "missing"
-        address = delivery.address or await _address_of(ctx, tenant_id, delivery)
+        try:
+            address = delivery.address or await _address_of(ctx, tenant_id, delivery)
+        except NotFound:
+            address = ""  # identity knows no such person (or district): nobody to reach
         sender = ctx.senders.get(Channel(delivery.channel))
         if not address or sender is None:
             why = "no address on this channel" if not address else "no provider for the channel"
+            # Suppressed, not failed: nothing was tried, and nothing will change by retrying.
             await repo.change(
                 delivery_id, status=states.SUPPRESSED, last_error=why, finished_at=ctx.clock()
             )

@@ -6,7 +6,7 @@ Unique on (event, recipient, channel): a redelivered event adds nothing."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime, time, timedelta
 from typing import Any
 from uuid import UUID
@@ -36,7 +36,9 @@ DELIVERIES_CHANNEL = "civicgrid_deliveries"
 _WAKE = text(f"SELECT pg_notify('{DELIVERIES_CHANNEL}', '')")
 # Live inbox streams listen here; the payload names whose inbox changed ("<tenant>:<person>").
 INBOX_CHANNEL = "civicgrid_inbox"
-_INBOX_WAKE = text(f"SELECT pg_notify('{INBOX_CHANNEL}', :payload)")
+_INBOX_WAKE = text(
+    "SELECT pg_notify(:channel, p) FROM unnest(CAST(:payloads AS text[])) AS p"
+).bindparams(channel=INBOX_CHANNEL)
 
 
 def preferences_of(stored: StoredPreferences | None, district: District) -> Preferences:
@@ -74,23 +76,57 @@ async def district_of(ctx: NotificationsContext, directory: DirectoryRepository)
 
 async def deliver(ctx: NotificationsContext, uow: UnitOfWork, notice: Notice) -> int:
     """Queues (and stores in-app) the notice's messages in uow's transaction; how many new."""
-    tenant_id = notice.tenant_id
-    spec = EVENTS[notice.event_type]
+    return await deliver_many(ctx, uow, [notice])
+
+
+async def deliver_many(
+    ctx: NotificationsContext, uow: UnitOfWork, notices: Sequence[Notice]
+) -> int:
+    """Many notices of one district at once: every lookup and every write is one statement for
+    all of them (a consumer's batch), whatever their number."""
+    if not notices:
+        return 0
+    tenant_id = notices[0].tenant_id
+    if any(n.tenant_id != tenant_id for n in notices):
+        raise ValueError("deliver_many takes one district's notices")
     directory = DirectoryRepository(uow.session, tenant_id)
     district = await district_of(ctx, directory)
-    people = await people_of(ctx, tenant_id, notice.to) - notice.exclude
-    watchers = await people_of(ctx, tenant_id, notice.digest_to) - people - notice.exclude
-    stored = await PreferencesRepository(uow.session, tenant_id).of(people | watchers)
-    names = await directory.names(people)
+    reached: list[tuple[Notice, set[UUID], set[UUID]]] = []
+    for notice in notices:
+        people = await people_of(ctx, tenant_id, notice.to) - notice.exclude
+        watchers = await people_of(ctx, tenant_id, notice.digest_to) - people - notice.exclude
+        reached.append((notice, people, watchers))
+    everyone = set().union(*(p | w for _, p, w in reached))
+    stored = await PreferencesRepository(uow.session, tenant_id).of(everyone)
+    names = await directory.names(set().union(*(p for _, p, _ in reached)))
+    departments = {r.department_id for n in notices for r in n.to if isinstance(r, Department)}
+    contacts = await directory.department_contacts(sorted(departments))
     now = ctx.clock()
-    plan = MessagePlan(ctx, uow, notice, district, now)
+    plans = []
+    for notice, people, watchers in reached:
+        plan = MessagePlan(ctx, uow, notice, district, now)
+        await _plan(plan, notice, people, watchers, stored, names, contacts)
+        plans.append(plan)
+    return await write_plans(uow, tenant_id, district, now, plans)
+
+
+async def _plan(
+    plan: MessagePlan,
+    notice: Notice,
+    people: set[UUID],
+    watchers: set[UUID],
+    stored: Mapping[UUID, StoredPreferences],
+    names: Mapping[UUID, str],
+    contacts: Mapping[UUID, str],
+) -> None:
+    spec = EVENTS[notice.event_type]
     for person in sorted(people):
-        prefs = preferences_of(stored.get(person), district)
+        prefs = preferences_of(stored.get(person), plan.district)
         if notice.digest_line and prefs.wants_digest(spec.category):
             plan.digest(person)
             continue
         variables = {**notice.variables, "recipient_name": names.get(person, "")}
-        hold = prefs.hold_until(spec.category, now)
+        hold = prefs.hold_until(spec.category, plan.now)
         for channel in prefs.channels_for(spec.category):
             await plan.message(
                 f"person:{person}",
@@ -101,21 +137,20 @@ async def deliver(ctx: NotificationsContext, uow: UnitOfWork, notice: Notice) ->
                 hold,
                 timezone=prefs.timezone,
             )
-    departments = [r.department_id for r in notice.to if isinstance(r, Department)]
-    for department, contact in (await directory.department_contacts(departments)).items():
-        channel = Channel.EMAIL if "@" in contact else Channel.SMS
-        await plan.message(
-            f"department:{department}",
-            None,
-            channel,
-            district.locale,
-            notice.variables,
-            None,
-            address=contact,
-        )
+    for recipient in notice.to:
+        if isinstance(recipient, Department) and recipient.department_id in contacts:
+            contact = contacts[recipient.department_id]
+            await plan.message(
+                f"department:{recipient.department_id}",
+                None,
+                Channel.EMAIL if "@" in contact else Channel.SMS,
+                plan.district.locale,
+                notice.variables,
+                None,
+                address=contact,
+            )
     for person in sorted(watchers):
         plan.digest(person)
-    return await plan.commit_rows()
 
 
 class MessagePlan:
@@ -191,45 +226,79 @@ class MessagePlan:
 
     async def commit_rows(self) -> int:
         """Writes the rows (new ones only) and wakes the dispatcher and live inboxes; how many."""
-        tenant_id = self.notice.tenant_id
-        session = self.uow.session
-        repo = DeliveriesRepository(session, tenant_id)
-        new = await repo.add_new(self.rows)
-        inbox = []
-        queued = False
-        for row in self.rows:
+        return await write_plans(self.uow, self.notice.tenant_id, self.district, self.now, [self])
+
+
+async def write_plans(
+    uow: UnitOfWork,
+    tenant_id: UUID,
+    district: District,
+    now: datetime,
+    plans: Sequence[MessagePlan],
+) -> int:
+    """The rows of many plans in a handful of statements: deliveries (new ones only), the in-app
+    messages and queued messages' timers of those, digest lines; then the doorbells."""
+    session = uow.session
+    repo = DeliveriesRepository(session, tenant_id)
+    new = await repo.add_new([row for plan in plans for row in plan.rows])
+    inbox: list[dict[str, Any]] = []
+    queued: list[tuple[UUID, str, UUID, datetime]] = []
+    for plan in plans:
+        for row in plan.rows:
             if row["id"] not in new:
                 continue
             if row["channel"] == Channel.INAPP.value:
-                inbox.append(
-                    {
-                        "id": uuid.uuid4(),
-                        "person_id": row["person_id"],
-                        "delivery_id": row["id"],
-                        "event_type": row["event_type"],
-                        "category": row["category"],
-                        "urgent": row["urgent"],
-                        "title": row["subject"],
-                        "body": row["body"],
-                        "link": self.notice.link,
-                        "created_at": self.now,
-                    }
-                )
+                inbox.append(_inbox_row(row, plan.notice.link, now))
             else:
-                await timers.schedule(
-                    session, tenant_id, DELIVERY_TIMER, row["id"], row["next_attempt_at"]
-                )
-                queued = True
-        await repo.add_inbox(inbox)
-        for person in sorted({m["person_id"] for m in inbox}):
-            await session.execute(_INBOX_WAKE, {"payload": f"{tenant_id}:{person}"})
-        if self.digests:
-            await DigestRepository(session, tenant_id).add(
-                self.digests, self.notice.event_id, self.notice.digest_kind, self.notice.digest_line
-            )
-            await timers.schedule_if_absent(
-                session, tenant_id, DIGEST_TIMER, tenant_id, next_digest_at(self.district, self.now)
-            )
-        if queued:
-            await session.execute(_WAKE)
-        return len(new)
+                queued.append((tenant_id, DELIVERY_TIMER, row["id"], row["next_attempt_at"]))
+    await repo.add_inbox(inbox)
+    await timers.schedule_many(session, queued)
+    people = sorted({str(m["person_id"]) for m in inbox})
+    if people:
+        await session.execute(_INBOX_WAKE, {"payloads": [f"{tenant_id}:{p}" for p in people]})
+    lines = [
+        (person, plan.notice.event_id, plan.notice.digest_kind, plan.notice.digest_line)
+        for plan in plans
+        for person in plan.digests
+    ]
+    if lines:
+        await DigestRepository(session, tenant_id).add_lines(lines)
+        await timers.schedule_if_absent(
+            session, tenant_id, DIGEST_TIMER, tenant_id, next_digest_at(district, now)
+        )
+    if queued:
+        await session.execute(_WAKE)
+    return len(new)
+
+
+def _inbox_row(row: dict[str, Any], link: str, now: datetime) -> dict[str, Any]:
+    return {
+        "id": uuid.uuid4(),
+        "person_id": row["person_id"],
+        "delivery_id": row["id"],
+        "event_type": row["event_type"],
+        "category": row["category"],
+        "urgent": row["urgent"],
+        "title": row["subject"],
+        "body": row["body"],
+        "link": link,
+        "created_at": now,
+    }
+
+
+class PendingNotices:
+    """A consumer batch's notices, delivered together when the unit of work flushes its
+    deferred work (the tenant changes, a savepoint ends, the batch commits)."""
+
+    KEY = "notifications.pending-notices"
+
+    def __init__(self, ctx: NotificationsContext) -> None:
+        self.ctx = ctx
+        self.notices: list[Notice] = []
+
+    async def flush(self, uow: UnitOfWork) -> None:
+        notices, self.notices = self.notices, []
+        await deliver_many(self.ctx, uow, notices)
+
+    def discard(self) -> None:
+        self.notices.clear()

@@ -42,6 +42,7 @@ from civicgrid_platform.db.uow import UnitOfWork
 
 DEFAULT_POLICY = WebhookPolicy()
 DEFAULT_CONCURRENCY = 64
+_NOT_SENT = WebhookReply(None, 0, error="timeout", detail="not sent within the batch's time")
 T = TypeVar("T")
 
 
@@ -87,10 +88,14 @@ async def dispatch_due(
     lease_end = now + policy.lease + timedelta(microseconds=random.randrange(1, 1_000_000))
     leased, jobs = await _lease(ctx, now, lease_end, limit)
     gate = asyncio.Semaphore(concurrency)
+    budget_end = asyncio.get_running_loop().time() + policy.send_budget.total_seconds()
 
     async def send(job: _Job) -> _Sent:
-        async with gate:
-            return await _send(ctx, sender, job)
+        try:
+            async with asyncio.timeout_at(budget_end), gate:
+                return await _send(ctx, sender, job)
+        except TimeoutError:
+            return _Sent(job, ctx.clock(), _NOT_SENT)
 
     sent = await asyncio.gather(*(send(job) for job in jobs))
     if sent:

@@ -13,6 +13,7 @@ from uuid import UUID
 from civicgrid_notifications.db.webhook_log_repo import Attempt, Message, WebhookLogRepository
 from civicgrid_notifications.db.webhooks_repo import Subscription, WebhooksRepository
 from civicgrid_notifications.usecases.context import NotificationsContext, require_admin
+from civicgrid_notifications.usecases.webhooks import find_subscription
 from civicgrid_platform.auth import Principal
 from civicgrid_platform.db.uow import UnitOfWork
 from civicgrid_platform.errors import Conflict, InvalidInput, NotFound
@@ -27,13 +28,6 @@ class MessageDetail:
 def _repos(uow: UnitOfWork, actor: Principal) -> tuple[WebhooksRepository, WebhookLogRepository]:
     tenant = actor.tenant_uuid
     return WebhooksRepository(uow.session, tenant), WebhookLogRepository(uow.session, tenant)
-
-
-async def _subscription(repo: WebhooksRepository, subscription_id: UUID) -> Subscription:
-    found = await repo.get(subscription_id)
-    if found is None:
-        raise NotFound("no such webhook subscription", field="subscription_id")
-    return found
 
 
 def _replayable(subscription: Subscription) -> None:
@@ -52,7 +46,7 @@ async def list_messages(
     require_admin(actor, "reads the webhook log")
     async with ctx.uow(tenant_id=actor.tenant_uuid) as uow:
         subscriptions, log = _repos(uow, actor)
-        await _subscription(subscriptions, subscription_id)
+        await find_subscription(subscriptions, subscription_id)
         return await log.messages(subscription_id, status, before, limit)
 
 
@@ -90,7 +84,7 @@ async def replay_message(
     require_admin(actor, "replays webhooks")
     async with ctx.uow(tenant_id=actor.tenant_uuid) as uow:
         subscriptions, log = _repos(uow, actor)
-        _replayable(await _subscription(subscriptions, subscription_id))
+        _replayable(await find_subscription(subscriptions, subscription_id))
         now = ctx.clock()
         if not await log.replay(subscription_id, message_id, now):
             if await log.message(subscription_id, message_id) is None:
@@ -113,7 +107,7 @@ async def replay_failed(
         raise InvalidInput("a time in the past", field="since")
     async with ctx.uow(tenant_id=actor.tenant_uuid) as uow:
         subscriptions, log = _repos(uow, actor)
-        _replayable(await _subscription(subscriptions, subscription_id))
+        _replayable(await find_subscription(subscriptions, subscription_id))
         replayed = await log.replay_failed(subscription_id, since, now)
         await subscriptions.schedule((m, now) for m in replayed)
         await uow.commit()

@@ -23,7 +23,6 @@ from civicgrid_platform.db.uow import UnitOfWork
 from civicgrid_platform.errors import Conflict, Forbidden, NotFound
 
 MAX_SUBSCRIPTIONS = 100
-SYSTEM_RESOLVER = SystemResolver()
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,23 +50,24 @@ def _repo(uow: UnitOfWork, actor: Principal) -> WebhooksRepository:
     return WebhooksRepository(uow.session, actor.tenant_uuid)
 
 
-async def _subscription(repo: WebhooksRepository, subscription_id: UUID) -> Subscription:
+async def find_subscription(repo: WebhooksRepository, subscription_id: UUID) -> Subscription:
     found = await repo.get(subscription_id)
     if found is None:
         raise NotFound("no such webhook subscription", field="subscription_id")
     return found
 
 
-async def _resolved(url: str, resolver: HostResolver) -> list[targets.IPAddress]:
+async def _resolved(url: str, resolver: HostResolver | None) -> list[targets.IPAddress]:
+    """The URL's addresses (the operating system's resolver unless told otherwise)."""
     target = targets.parse_target(url)
-    return await resolver.addresses(target.host, target.port)
+    return await (resolver or SystemResolver()).addresses(target.host, target.port)
 
 
 async def subscribe(
     ctx: NotificationsContext,
     actor: Principal,
     data: SubscriptionInput,
-    resolver: HostResolver = SYSTEM_RESOLVER,
+    resolver: HostResolver | None = None,
 ) -> Subscribed:
     require_admin(actor, "manages webhooks")
     filters = rules.checked_filters(data.event_types)
@@ -108,7 +108,7 @@ async def get_subscription(
 ) -> Subscription:
     require_admin(actor, "manages webhooks")
     async with ctx.uow(tenant_id=actor.tenant_uuid) as uow:
-        return await _subscription(_repo(uow, actor), subscription_id)
+        return await find_subscription(_repo(uow, actor), subscription_id)
 
 
 async def change_subscription(
@@ -116,7 +116,7 @@ async def change_subscription(
     actor: Principal,
     subscription_id: UUID,
     changes: Mapping[str, Any],
-    resolver: HostResolver = SYSTEM_RESOLVER,
+    resolver: HostResolver | None = None,
 ) -> Subscription:
     """Any of url, description, event_types, enabled. A new URL, or enabling a disabled
     endpoint, checks the target again (its addresses may have changed since)."""
@@ -133,11 +133,13 @@ async def change_subscription(
         locked = await repo.get(subscription_id, lock=True)
         if locked is None:
             raise NotFound("no such webhook subscription", field="subscription_id")
+        if values.get("enabled") is True and not locked.enabled:
+            if addresses is None:  # disabled by the dispatcher since it was read above
+                addresses = await _resolved(url, resolver)
+            values.update(disabled_reason=None, disabled_at=None, failing_since=None)
         if addresses is not None:
             targets.check_addresses(addresses, await repo.internal_allowed())
         now = ctx.clock()
-        if values.get("enabled") is True and not locked.enabled:
-            values.update(disabled_reason=None, disabled_at=None, failing_since=None)
         if values.get("enabled") is False and locked.enabled:
             del values["enabled"]
             await repo.disable(subscription_id, rules.BY_ADMIN, now)

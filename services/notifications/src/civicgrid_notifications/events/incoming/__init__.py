@@ -16,7 +16,7 @@ from civicgrid_notifications.events.incoming import identity_grid, tickets, volu
 from civicgrid_notifications.events.incoming.notice_kit import event_uuid
 from civicgrid_notifications.events.incoming.published import PUBLISHED
 from civicgrid_notifications.usecases.context import NotificationsContext
-from civicgrid_notifications.usecases.fanout import deliver
+from civicgrid_notifications.usecases.fanout import PendingNotices
 from civicgrid_platform.db.uow import UnitOfWork
 from civicgrid_platform.events.cloudevents import IncomingEvent
 from civicgrid_platform.events.handling import Handler
@@ -43,8 +43,10 @@ def build_handlers(
 
         async def handle(event: IncomingEvent, uow: UnitOfWork) -> None:
             if rule is not None:
-                for notice in await rule(event, uow):
-                    await deliver(ctx, uow, notice)
+                notices = await rule(event, uow)
+                if notices:
+                    pending = uow.deferred(PendingNotices.KEY, lambda: PendingNotices(ctx))
+                    pending.notices.extend(notices)
             if webhooks is not None:
                 payload = MessageToDict(event.decode(message_type))
                 await webhooks(uow, event.tenant_id, event_uuid(event), event.type, payload)
