@@ -160,5 +160,18 @@ def components(notifications: Notifications, names: Sequence[str]) -> list[Compo
                 partial(run_dispatcher, ctx, dsn, settings.dispatch_interval_seconds),
             )
         )
-        built.append(webhook_dispatcher(ctx, HttpWebhookSender()))
+        sender = HttpWebhookSender(
+            timeout=settings.webhook_timeout_seconds,
+            deadline=settings.webhook_deadline_seconds,
+            per_endpoint=settings.webhook_connections_per_endpoint,
+        )
+        built.append(
+            webhook_dispatcher(
+                ctx,
+                sender,
+                interval=settings.webhook_dispatch_interval_seconds,
+                loops=settings.webhook_dispatch_loops,
+                concurrency=settings.webhook_concurrency,
+            )
+        )
     return built

@@ -43,5 +43,13 @@ class NotificationsSettings(PlatformSettings):
     delivery_max_attempts: int = Field(default=6, ge=1, le=50)
     retry_base_seconds: float = Field(default=5.0, gt=0, le=3600)
     retry_max_seconds: float = Field(default=1800.0, gt=0, le=86400)
+    # Webhooks: loops and requests in flight per process, connections per endpoint, timeouts
+    # (per phase, and per attempt: well under the two-minute lease).
+    webhook_dispatch_interval_seconds: float = Field(default=0.5, gt=0, le=60)
+    webhook_dispatch_loops: int = Field(default=2, ge=1, le=16)
+    webhook_concurrency: int = Field(default=64, ge=1, le=1024)
+    webhook_connections_per_endpoint: int = Field(default=8, ge=1, le=256)
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
+    webhook_deadline_seconds: float = Field(default=30.0, gt=0, le=90)
     dispatch_interval_seconds: float = Field(default=0.5, gt=0, le=60)
     timers_interval_seconds: float = Field(default=1.0, gt=0, le=3600)

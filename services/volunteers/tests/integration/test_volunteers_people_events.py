@@ -18,14 +18,15 @@ from google.protobuf.message import Message
 
 from civicgrid.identity.v1 import events_pb2 as identity_events
 from civicgrid.identity.v1 import identity_service_pb2 as identity_pb
-from civicgrid_platform.events.cloudevents import IncomingEvent, InvalidEvent, OutgoingEvent
+from civicgrid_platform.events.cloudevents import InvalidEvent, OutgoingEvent
 from civicgrid_platform.events.consumer import ConsumerRunner
 from civicgrid_platform.events.dead_letter import dead_letter_message
-from civicgrid_platform.events.handling import BatchApplier, HandlerFailed, Outcome, Work
+from civicgrid_platform.events.handling import Outcome
 from civicgrid_platform.events.producer import create_producer
-from civicgrid_platform.events.retry import is_transient
 from civicgrid_platform.events.topics import TopicSpec, dlq_topic, ensure_topics
 from civicgrid_testkit import unique_name
+from civicgrid_testkit.events import consume as consume_batch
+from civicgrid_testkit.events import record
 from civicgrid_volunteers.db.people_repo import PeopleRepository, Person
 from civicgrid_volunteers.events.incoming import CONSUMER_GROUP, HANDLERS, IDENTITY_TOPIC
 from civicgrid_volunteers.usecases.context import VolunteersContext
@@ -50,38 +51,9 @@ def identity_event(
     )
 
 
-def record(event: OutgoingEvent, offset: int, value: bytes | None = None) -> ConsumerRecord:
-    """The Kafka record the relay publishes for `event` (its payload replaced by `value`)."""
-    payload = event.message.SerializeToString() if value is None else value
-    return ConsumerRecord(
-        topic=event.topic,
-        partition=0,
-        offset=offset,
-        timestamp=0,
-        timestamp_type=0,
-        key=event.key.encode(),
-        value=payload,
-        checksum=None,
-        serialized_key_size=len(event.key),
-        serialized_value_size=len(payload),
-        headers=[(name, value.encode()) for name, value in event.headers().items()],
-    )
-
-
 async def consume(ctx: VolunteersContext, records: Sequence[ConsumerRecord]) -> Outcome:
-    """One polled batch as ConsumerRunner applies it: every event in one transaction; when a
-    handler fails for good, the batch again with one savepoint per event, the failed ones
-    becoming dead letters."""
-    work: list[Work] = []
-    for raw in records:
-        event = IncomingEvent.from_record(raw)
-        work.append(Work(len(work), raw, event, HANDLERS[event.type]))
-    applier = BatchApplier(ctx.uow, CONSUMER_GROUP)
-    try:
-        return await applier.apply(work, {}, isolate=False)
-    except HandlerFailed as failed:
-        assert not is_transient(failed.cause), failed
-        return await applier.apply(work, {}, isolate=True)
+    """One polled batch as ConsumerRunner applies it (see civicgrid_testkit.events)."""
+    return await consume_batch(ctx.uow, CONSUMER_GROUP, HANDLERS, records)
 
 
 async def person_of(ctx: VolunteersContext, tenant: uuid.UUID, person: uuid.UUID) -> Person | None:

@@ -51,6 +51,8 @@ async def run(postgres_server: object, kafka_server: object, workdir: Path) -> N
     figures += await volunteers.bench_volunteers(volunteers_db, bootstrap, workdir)
     notifications_db = await postgres_server.aprovision(unique_name("bench_notifications"))  # type: ignore[attr-defined]
     figures += await notifications.bench_fanout(notifications_db, bootstrap)
+    webhooks_db = await postgres_server.aprovision(unique_name("bench_webhooks"))  # type: ignore[attr-defined]
+    figures += await notifications.bench_webhooks(webhooks_db)
     print(
         f"\nCivicGrid benchmarks — {platform.processor() or platform.machine()}, "
         f"Python {platform.python_version()}, real PostgreSQL + Kafka on 127.0.0.1\n"

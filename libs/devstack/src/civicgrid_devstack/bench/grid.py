@@ -113,7 +113,7 @@ async def _bench_process(
             db,
             kafka_bootstrap=bootstrap,
             log=log,
-            jwks_url=jwks.url,
+            jwks_url=jwks.jwks_url,
             components="http,grpc",
         )
         proc.start()

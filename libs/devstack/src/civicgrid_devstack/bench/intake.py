@@ -128,7 +128,7 @@ async def bench_intake(
                 db,
                 kafka_bootstrap=bootstrap,
                 log=workdir / f"tickets-{n}.log",
-                jwks_url=jwks.url,
+                jwks_url=jwks.jwks_url,
                 components="http,relay" if n == 0 else "http",  # one relay is plenty
                 env={"CIVICGRID_BLOB_DIR": str(workdir / "blobs")},
             )

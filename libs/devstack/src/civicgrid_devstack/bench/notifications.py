@@ -29,3 +29,21 @@ async def bench_fanout(db: ServiceDatabase, bootstrap: str) -> list[Figure]:
             "queued SMS each",
         )
     ]
+
+
+async def bench_webhooks(db: ServiceDatabase) -> list[Figure]:
+    r = await run_module(
+        "civicgrid_notifications.bench_webhooks",
+        "--owner-dsn", db.owner_dsn,
+        "--runtime-dsn", db.runtime_dsn,
+    )  # fmt: skip
+    return [
+        Figure(
+            "webhook dispatch",
+            f"{r['deliveries_per_second']:,.0f} deliveries/s ({r['unique']:,} of "
+            f"{r['messages']:,} received once each)",
+            ">= 1,000/s",
+            f"{r['messages']:,} signed messages to a local receiver in its own process, one "
+            f"dispatcher process ({r['loops']} loops, {r['concurrency']} in flight each)",
+        )
+    ]

@@ -51,7 +51,7 @@ async def bench_volunteers(db: ServiceDatabase, bootstrap: str, workdir: Path) -
             db,
             kafka_bootstrap=bootstrap,
             log=workdir / "volunteers.log",
-            jwks_url=jwks.url,
+            jwks_url=jwks.jwks_url,
             components="http,grpc",
         )
         proc.start()

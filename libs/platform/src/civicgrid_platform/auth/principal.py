@@ -59,5 +59,15 @@ class Principal:
         return UUID(self.tenant_id)
 
     @property
+    def person_uuid(self) -> UUID | None:
+        """The person a token speaks for; None for an integrator or service client."""
+        if self.kind != "person":
+            return None
+        try:
+            return UUID(self.subject)
+        except ValueError:
+            return None
+
+    @property
     def is_platform_admin(self) -> bool:
         return PLATFORM_ADMIN_ROLE in self.roles

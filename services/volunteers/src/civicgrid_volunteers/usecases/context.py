@@ -39,12 +39,7 @@ class VolunteersContext:
 
 def person_of(principal: Principal) -> UUID | None:
     """The person a token speaks for; None for an integrator client."""
-    if principal.kind != "person":
-        return None
-    try:
-        return UUID(principal.subject)
-    except ValueError:
-        return None
+    return principal.person_uuid
 
 
 def is_staff(principal: Principal) -> bool:
