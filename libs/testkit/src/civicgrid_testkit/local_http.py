@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import Any
+from typing import Any, Self
 
 from civicgrid_testkit.processes import find_free_port
 
@@ -69,7 +69,7 @@ class LocalHttpServer:
     def url(self, path: str = "") -> str:
         return f"http://{LOOPBACK}:{self.port}{path}"
 
-    def __enter__(self) -> LocalHttpServer:
+    def __enter__(self) -> Self:
         self._thread.start()
         return self
 
