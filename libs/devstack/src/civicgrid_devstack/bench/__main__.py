@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from civicgrid_devstack.bench import (
+    alert_press,
     events,
     grid,
     identity,
@@ -53,6 +54,9 @@ async def run(postgres_server: object, kafka_server: object, workdir: Path) -> N
     figures += await notifications.bench_fanout(notifications_db, bootstrap)
     webhooks_db = await postgres_server.aprovision(unique_name("bench_webhooks"))  # type: ignore[attr-defined]
     figures += await notifications.bench_webhooks(webhooks_db)
+    alert_identity_db = await postgres_server.aprovision(unique_name("bench_alert_identity"))  # type: ignore[attr-defined]
+    alert_db = await postgres_server.aprovision(unique_name("bench_alerts"))  # type: ignore[attr-defined]
+    figures += await alert_press.bench_alert_press(alert_identity_db, alert_db, bootstrap, workdir)
     print(
         f"\nCivicGrid benchmarks — {platform.processor() or platform.machine()}, "
         f"Python {platform.python_version()}, real PostgreSQL + Kafka on 127.0.0.1\n"

@@ -17,7 +17,7 @@ from civicgrid_notifications.db.care_repo import CareRepository
 from civicgrid_notifications.db.directory_repo import DirectoryRepository
 from civicgrid_notifications.db.preferences_repo import PreferencesRepository
 from civicgrid_notifications.domain.alerts import RAISED, AlertPolicy
-from civicgrid_notifications.domain.channels import Category
+from civicgrid_notifications.domain.channels import Category, Channel
 from civicgrid_notifications.domain.notices import Notice
 from civicgrid_notifications.events.outgoing import notification_event
 from civicgrid_notifications.usecases.alert_steps import Asked, step_people, uow_tenant
@@ -158,6 +158,8 @@ async def send_to(
         if one.person_id is not None:
             prefs = preferences_of(stored.get(one.person_id), district)
             for channel in prefs.channels_for(Category.ALERTS):
+                # The phone identity just gave: the dispatcher need not ask again.
+                phoned = channel in (Channel.SMS, Channel.VOICE) and one.phone
                 await plan.message(
                     one.responder,
                     one.person_id,
@@ -165,6 +167,7 @@ async def send_to(
                     prefs.locale,
                     named,
                     None,
+                    address=one.phone if phoned else None,
                     timezone=prefs.timezone,
                 )
         else:
