@@ -57,6 +57,8 @@ def infra(command: str) -> dict[str, object]:
 
 async def run() -> int:
     print("starting PostgreSQL and Kafka (first run fetches Kafka with Maven)…", flush=True)
+    # Servers someone started before (`make infra-up`, a test session) keep running after us.
+    ours = not (INFRA_DIR / "state.json").exists()
     state = infra("up")
     admin_dsn = state["postgres"]["admin_dsn"]  # type: ignore[index]
     bootstrap = state["kafka"]["bootstrap"]  # type: ignore[index]
@@ -142,7 +144,8 @@ async def run() -> int:
         for proc in processes:
             await asyncio.to_thread(proc.stop)
         sinks.stop()
-        infra("down")
+        if ours:
+            infra("down")
     print("stopped; data kept in .run/ (make clean removes it)", flush=True)
     return 0
 
