@@ -9,11 +9,9 @@ import threading
 import time
 import uuid
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 import httpx
@@ -28,7 +26,7 @@ from civicgrid_notifications.db.webhooks_repo import WebhooksRepository
 from civicgrid_notifications.usecases.context import NotificationsContext
 from civicgrid_notifications.usecases.webhook_dispatch import dispatch_due
 from civicgrid_notifications.usecases.webhooks import enqueue_for_event
-from civicgrid_testkit.processes import LOOPBACK, find_free_port
+from civicgrid_testkit.local_http import LOOPBACK, LocalHttpServer, Reply, Request
 from services.notifications.tests.notifications_support import TOKENS, District
 
 TICKET_CREATED = "civicgrid.tickets.v1.ticket.created"
@@ -77,56 +75,28 @@ def self_signed(name: str) -> tuple[bytes, bytes]:
     return certificate.public_bytes(serialization.Encoding.PEM), pem_key
 
 
-@dataclass
-class Receiver:
-    """An HTTP server in a thread. Each request takes the next queued answer (200 when none).
-    With `tls` (certificate and key in PEM) it speaks https and notes the names asked by SNI."""
+class Receiver(LocalHttpServer):
+    """An integrator's endpoint (the test kit's LocalHttpServer). Each request takes the next
+    queued answer (200 when none). With `tls` (certificate and key in PEM) it speaks https and
+    notes the names asked by SNI."""
 
-    port: int = field(default_factory=find_free_port)
-    tls: tuple[bytes, bytes] | None = None
-    received: list[Received] = field(default_factory=list)
-    server_names: list[str | None] = field(default_factory=list)
-    answers: deque[Answer] = field(default_factory=deque)
-    # Set when a request arrives (before it is answered).
-    arrived: threading.Event = field(default_factory=threading.Event)
+    def __init__(self, tls: tuple[bytes, bytes] | None = None) -> None:
+        self.received: list[Received] = []
+        self.server_names: list[str | None] = []
+        self.answers: deque[Answer] = deque()
+        # Set when a request arrives (before it is answered).
+        self.arrived = threading.Event()
+        super().__init__(self._reply, tls=self._tls_context(tls) if tls else None)
 
-    def __post_init__(self) -> None:
-        receiver = self
+    def _reply(self, request: Request) -> Reply:
+        self.received.append(Received(request.path, request.headers, request.body))
+        self.arrived.set()
+        answer = self.answers.popleft() if self.answers else Answer()
+        time.sleep(answer.delay)
+        return Reply(answer.status, answer.body, content_type="text/plain")
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"  # keeps connections alive, as most endpoints do
-
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("content-length", 0)))
-                headers = {k.lower(): v for k, v in self.headers.items()}
-                receiver.received.append(Received(self.path, headers, body))
-                receiver.arrived.set()
-                answer = receiver.answers.popleft() if receiver.answers else Answer()
-                time.sleep(answer.delay)
-                try:
-                    self.send_response(answer.status)
-                    self.send_header("content-length", str(len(answer.body)))
-                    self.end_headers()
-                    self.wfile.write(answer.body)
-                except OSError:
-                    pass  # the sender gave up waiting (a timeout under test)
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        self._server = ThreadingHTTPServer((LOOPBACK, self.port), Handler)
-        self._server.daemon_threads = True
-        if self.tls is not None:
-            self._server.socket = self._tls_context().wrap_socket(
-                self._server.socket, server_side=True
-            )
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-
-    def _tls_context(self) -> ssl.SSLContext:
-        assert self.tls is not None
-        certificate, key = self.tls
+    def _tls_context(self, tls: tuple[bytes, bytes]) -> ssl.SSLContext:
+        certificate, key = tls
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         with tempfile.TemporaryDirectory() as directory:
             files = Path(directory, "cert.pem"), Path(directory, "key.pem")
@@ -137,24 +107,10 @@ class Receiver:
         return context
 
     def url(self, path: str = "/hook", host: str = LOOPBACK) -> str:
-        scheme = "https" if self.tls else "http"
-        return f"{scheme}://{host}:{self.port}{path}"
+        return super().url(path, host)
 
     def answer(self, *answers: Answer) -> None:
         self.answers.extend(answers)
-
-    def __enter__(self) -> Receiver:
-        self._thread.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self._server.shutdown()
-        self._server.server_close()
 
 
 def platform_admin() -> dict[str, str]:

@@ -4,6 +4,7 @@ integrators' webhook receivers)."""
 
 from __future__ import annotations
 
+import ssl
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -35,12 +36,18 @@ Answer = Callable[[Request], Reply]
 
 
 class LocalHttpServer:
-    def __init__(self, answer: Answer) -> None:
+    """`answer` runs in the server's thread for each request (it may block, as a slow endpoint
+    does). HTTP/1.1 with keep-alive, as most endpoints speak; https with `tls`."""
+
+    def __init__(self, answer: Answer, *, tls: ssl.SSLContext | None = None) -> None:
         self.port = find_free_port()
+        self.scheme = "https" if tls is not None else "http"
         self.requests: list[Request] = []
         server = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
             def _serve(self) -> None:
                 body = self.rfile.read(int(self.headers.get("content-length", 0)))
                 request = Request(
@@ -64,10 +71,14 @@ class LocalHttpServer:
 
         self._server = ThreadingHTTPServer((LOOPBACK, self.port), Handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        if tls is not None:
+            self._server.socket = tls.wrap_socket(self._server.socket, server_side=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
-    def url(self, path: str = "") -> str:
-        return f"http://{LOOPBACK}:{self.port}{path}"
+    def url(self, path: str = "", host: str = LOOPBACK) -> str:
+        return f"{self.scheme}://{host}:{self.port}{path}"
 
     def __enter__(self) -> Self:
         self._thread.start()

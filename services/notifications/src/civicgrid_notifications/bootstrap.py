@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import partial
+from typing import Protocol
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -37,6 +38,10 @@ from civicgrid_platform.runner import Component, http_component
 from civicgrid_platform.timers import run_timers
 
 
+class Closable(Protocol):
+    async def aclose(self) -> None: ...
+
+
 @dataclass
 class Notifications(ServiceParts):
     """The object graph of one notifications process."""
@@ -47,14 +52,14 @@ class Notifications(ServiceParts):
     verifier: TokenVerifier
     jwks: JwksCache
     # What holds connections open, closed with the process.
-    closables: list[object] = field(default_factory=list)
+    closables: list[Closable] = field(default_factory=list)
 
     def components(self, names: Sequence[str]) -> list[Component]:
         return components(self, names)
 
     async def aclose(self) -> None:
         for part in reversed(self.closables):
-            await part.aclose()  # type: ignore[attr-defined]
+            await part.aclose()
         await super().aclose()
 
 
@@ -85,7 +90,7 @@ def _senders(settings: NotificationsSettings, http: httpx.AsyncClient) -> dict[C
 def build(settings: NotificationsSettings) -> Notifications:
     engine = service_engine(settings)
     http = httpx.AsyncClient(trust_env=False)
-    closables: list[object] = [http]
+    closables: list[Closable] = [http]
     directory = finder = None
     if settings.service_client_id:
         tokens = TenantTokens(

@@ -12,8 +12,7 @@ import threading
 import uuid
 from collections import deque
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -22,7 +21,8 @@ import pytest
 from civicgrid_notifications.adapters.http_provider import FallbackSender
 from civicgrid_notifications.domain.channels import Channel
 from civicgrid_notifications.usecases.ports import Outgoing
-from civicgrid_testkit.processes import LOOPBACK, find_free_port
+from civicgrid_testkit.local_http import LOOPBACK, LocalHttpServer, Reply, Request
+from civicgrid_testkit.processes import find_free_port
 
 pytestmark = pytest.mark.integration
 
@@ -44,54 +44,30 @@ class Received:
     body: dict[str, Any]
 
 
-@dataclass
-class FakeProvider:
-    """A provider of our contract on 127.0.0.1: answers as told (then takes every message),
-    and remembers what it was sent."""
+class FakeProvider(LocalHttpServer):
+    """A provider of our contract on 127.0.0.1 (the test kit's LocalHttpServer), started at
+    once: answers as told (then takes every message), and remembers what it was sent."""
 
-    answers: deque[Answer] = field(default_factory=deque)
-    received: list[Received] = field(default_factory=list)
-    released: threading.Event = field(default_factory=threading.Event)
+    def __init__(self) -> None:
+        self.answers: deque[Answer] = deque()
+        self.received: list[Received] = []
+        self.released = threading.Event()
+        super().__init__(self._reply)
+        self.__enter__()
 
-    def __post_init__(self) -> None:
-        provider = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                length = int(self.headers.get("Content-Length", "0"))
-                body = json.loads(self.rfile.read(length) or b"{}")
-                provider.received.append(Received(self.path, dict(self.headers), body))
-                answer = provider.next_answer()
-                if answer.hang_seconds:
-                    provider.released.wait(answer.hang_seconds)
-                raw = answer.body if isinstance(answer.body, bytes) else json.dumps(answer.body)
-                content = raw.encode() if isinstance(raw, str) else raw
-                try:
-                    self.send_response(answer.status)
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", str(len(content)))
-                    self.end_headers()
-                    self.wfile.write(content)
-                except OSError:
-                    pass  # the client gave up waiting
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer((LOOPBACK, 0), Handler)
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(
-            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    def _reply(self, request: Request) -> Reply:
+        self.received.append(
+            Received(request.path, request.headers, json.loads(request.body or b"{}"))
         )
-        self.thread.start()
-
-    @property
-    def url(self) -> str:
-        return f"http://{LOOPBACK}:{self.server.server_address[1]}"
+        answer = self.next_answer()
+        if answer.hang_seconds:
+            self.released.wait(answer.hang_seconds)
+        raw = answer.body if isinstance(answer.body, bytes) else json.dumps(answer.body)
+        return Reply(answer.status, raw.encode() if isinstance(raw, str) else raw)
 
     @property
     def name(self) -> str:
-        return f"{LOOPBACK}:{self.server.server_address[1]}"
+        return f"{LOOPBACK}:{self.port}"
 
     def answer(self, *answers: Answer) -> FakeProvider:
         self.answers.extend(answers)
@@ -104,8 +80,7 @@ class FakeProvider:
 
     def close(self) -> None:
         self.released.set()
-        self.server.shutdown()
-        self.server.server_close()
+        self.__exit__(None, None, None)
 
 
 @pytest.fixture
@@ -149,7 +124,7 @@ async def test_notifications_channels_the_provider_gets_our_contract(
     first = providers[0]
     message = sms()
 
-    result = await chain(client, first.url + "/").send(message)
+    result = await chain(client, first.url() + "/").send(message)
 
     [tried] = result.tries
     assert (tried.provider, tried.outcome, tried.status_code) == (first.name, "sent", 200)
@@ -158,8 +133,8 @@ async def test_notifications_channels_the_provider_gets_our_contract(
     [request] = first.received
     reference = f"{message.tenant_id}:{message.delivery_id}"
     assert request.path == "/messages"
-    assert request.headers["Authorization"] == f"Bearer {TOKEN}"
-    assert request.headers["Idempotency-Key"] == reference
+    assert request.headers["authorization"] == f"Bearer {TOKEN}"
+    assert request.headers["idempotency-key"] == reference
     assert request.body == {
         "reference": reference,
         "to": "+8613800138000",
@@ -175,7 +150,7 @@ async def test_notifications_channels_a_failing_provider_hands_the_sms_to_the_ne
     first, second, third = providers
     first.answer(Answer(500, {"error": "gateway down"}))
 
-    result = await chain(client, first.url, second.url, third.url).send(sms())
+    result = await chain(client, first.url(), second.url(), third.url()).send(sms())
 
     assert [(t.provider, t.outcome, t.status_code) for t in result.tries] == [
         (first.name, "error", 500),
@@ -194,7 +169,7 @@ async def test_notifications_channels_busy_and_refusing_providers_do_not_stop_th
     first.answer(Answer(429, {"error": "slow down"}))
     second.answer(Answer(400, {"error": "number range not served"}))
 
-    result = await chain(client, first.url, second.url, third.url).send(sms())
+    result = await chain(client, first.url(), second.url(), third.url()).send(sms())
 
     assert [t.outcome for t in result.tries] == ["error", "failed", "sent"]
     assert result.final.provider == third.name
@@ -208,7 +183,7 @@ async def test_notifications_channels_when_every_provider_fails_every_try_is_lis
     second.answer(Answer(200, {"id": "late"}, hang_seconds=5))
     nobody = f"http://{LOOPBACK}:{find_free_port()}"
 
-    result = await chain(client, first.url, second.url, nobody, timeout=0.5).send(sms())
+    result = await chain(client, first.url(), second.url(), nobody, timeout=0.5).send(sms())
 
     assert [(t.outcome, t.status_code) for t in result.tries] == [
         ("error", 503),
@@ -228,7 +203,7 @@ async def test_notifications_channels_when_every_provider_refuses_the_message_fa
     first.answer(Answer(400, {"error": "invalid number"}))
     second.answer(Answer(404, {"error": "unknown number"}))
 
-    result = await chain(client, first.url, second.url).send(sms(address="+86000"))
+    result = await chain(client, first.url(), second.url()).send(sms(address="+86000"))
 
     assert [(t.outcome, t.status_code) for t in result.tries] == [("failed", 400), ("failed", 404)]
     assert result.final.outcome == "failed"
@@ -239,7 +214,9 @@ async def test_notifications_channels_a_call_is_voice_and_may_be_delivered_at_on
 ) -> None:
     first = providers[0].answer(Answer(200, {"id": "call-9", "status": "delivered"}))
 
-    result = await chain(client, first.url).send(sms(Channel.VOICE, body="紧急求助。请立即前往。"))
+    result = await chain(client, first.url()).send(
+        sms(Channel.VOICE, body="紧急求助。请立即前往。")
+    )
 
     assert (result.final.outcome, result.final.provider_ref) == ("delivered", "call-9")
     assert first.received[0].body["kind"] == "voice"

@@ -264,7 +264,7 @@ async def test_notifications_channels_a_message_sent_through_a_provider_comes_ba
     try:
         async with httpx.AsyncClient() as client:
             sender = FallbackSender.over(
-                [provider.url], token=TOKEN, public_url="http://notifications", client=client
+                [provider.url()], token=TOKEN, public_url="http://notifications", client=client
             )
             result = await sender.send(
                 Outgoing(

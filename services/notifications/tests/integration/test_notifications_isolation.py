@@ -220,7 +220,6 @@ async def test_notifications_row_level_security_alone_hides_another_districts_no
         assert await deliveries.get(kept.alert_sms) is None
         assert await deliveries.get(kept.delivery) is None
         assert await deliveries.listing(limit=10) == []
-        assert await deliveries.listing(alert_id=kept.alert_id) == []
         inbox = InboxRepository(session, tenant, kept.resident)
         assert await inbox.page(unread_only=False, after=None, limit=10) == []
         assert await inbox.unread() == 0

@@ -48,10 +48,17 @@ async def run_due(
 
 
 async def run_timers(
-    batch: Callable[[], Awaitable[int]], interval: float, stop: asyncio.Event
+    batch: Callable[[], Awaitable[int]],
+    interval: float,
+    stop: asyncio.Event,
+    *,
+    wakeup: asyncio.Event | None = None,
 ) -> None:
-    """Runs `batch` until it finds less than a full one, then sleeps `interval` (or until stop)."""
+    """Runs `batch` until it finds less than a full one, then sleeps `interval`, or until stop,
+    or until `wakeup` is set (a LISTEN doorbell: work was committed just now)."""
     while not stop.is_set():
+        if wakeup is not None:
+            wakeup.clear()
         try:
             while await batch() == BATCH and not stop.is_set():
                 pass
@@ -59,4 +66,13 @@ async def run_timers(
             # The batch rolled back and its timers are due again: retried on the next beat.
             log.exception("a batch of timers failed; it will be retried")
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=interval)
+            await asyncio.wait_for(_first_of(stop, wakeup), timeout=interval)
+
+
+async def _first_of(*events: asyncio.Event | None) -> None:
+    waits = [asyncio.create_task(e.wait()) for e in events if e is not None]
+    try:
+        await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiting in waits:
+            waiting.cancel()

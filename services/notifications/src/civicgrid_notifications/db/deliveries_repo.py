@@ -139,7 +139,6 @@ class DeliveriesRepository:
         *,
         person_id: UUID | None = None,
         event_id: UUID | None = None,
-        alert_id: UUID | None = None,
         status: str | None = None,
         after: tuple[datetime, UUID] | None = None,
         limit: int = 50,
@@ -150,8 +149,6 @@ class DeliveriesRepository:
             query = query.where(_D.person_id == person_id)
         if event_id is not None:
             query = query.where(_D.event_id == event_id)
-        if alert_id is not None:
-            query = query.where(_D.alert_id == alert_id)
         if status is not None:
             query = query.where(_D.status == status)
         if after is not None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from uuid import UUID
 
-from sqlalchemy import func, select, update
+from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -52,9 +52,3 @@ class DigestRepository:
             .returning(_E.person_id, _E.kind, _E.line, _E.created_at)
         )
         return sorted((DigestLine(*r) for r in rows), key=lambda d: (d.person_id, d.created_at))
-
-    async def waiting_count(self) -> int:
-        count = await self.session.scalar(
-            select(func.count()).where(_E.tenant_id == self.tenant_id, _E.digest_day.is_(None))
-        )
-        return int(count or 0)

@@ -46,8 +46,6 @@ EVENTS: dict[str, EventSpec] = {
     # volunteers
     "offer.made": _spec(Category.VOLUNTEERING, "task_id", "expires_at"),
     "task.reminder": _spec(Category.VOLUNTEERING, "task_id", "starts_at"),
-    "task.cancelled": _spec(Category.VOLUNTEERING, "task_id", "reason"),
-    "no_show.recorded": _spec(Category.VOLUNTEERING, "task_id", "paused_until"),
     "rating.published": _spec(Category.VOLUNTEERING, "month", "stars"),
     "loan.created": _spec(Category.LENDING, "loan_id", "due_at"),
     "loan.due_soon": _spec(Category.LENDING, "loan_id", "due_at"),

@@ -169,32 +169,6 @@ _WORDING: dict[str, dict[str, tuple[str, str]]] = {
             "Your volunteering task starts at {{ starts_at | datetime }}. Please be on time.",
         ),
     },
-    "task.cancelled": {
-        "zh-CN": (
-            "志愿服务任务已取消",
-            "您报名的志愿服务任务已取消，感谢您的支持。"
-            "{% if reason %}原因：{{ reason }}{% endif %}",
-        ),
-        "en": (
-            "Volunteering task cancelled",
-            "Your volunteering task has been cancelled. Thank you for your support."
-            "{% if reason %} Reason: {{ reason }}{% endif %}",
-        ),
-    },
-    "no_show.recorded": {
-        "zh-CN": (
-            "志愿服务缺席提醒",
-            "您未参加已报名的志愿服务任务，已记录一次缺席。"
-            "{% if paused_until %}"
-            "{{ paused_until | datetime }}前将暂停向您发送任务邀请。{% endif %}",
-        ),
-        "en": (
-            "You missed a volunteering task",
-            "You missed a volunteering task you signed up for."
-            "{% if paused_until %} New invitations are paused until "
-            "{{ paused_until | datetime }}.{% endif %}",
-        ),
-    },
     "rating.published": {
         "zh-CN": (
             "{{ month }}星级评定结果",

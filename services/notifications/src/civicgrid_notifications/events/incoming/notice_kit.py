@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from datetime import UTC
 from uuid import UUID
+
+from google.protobuf.timestamp_pb2 import Timestamp
 
 from civicgrid_notifications.domain.notices import Notice, Recipient
 from civicgrid_platform.errors import parse_uuid
@@ -19,6 +22,11 @@ def event_uuid(event: IncomingEvent) -> UUID:
         return UUID(event.id)
     except ValueError:
         return uuid.uuid5(_FOREIGN_IDS, event.id)
+
+
+def moment(stamp: Timestamp) -> str:
+    """A payload's timestamp as ISO text for templates; "" when unset."""
+    return stamp.ToDatetime(tzinfo=UTC).isoformat() if stamp.seconds else ""
 
 
 def optional_uuid(value: str, field: str, *, strict: bool = True) -> UUID | None:

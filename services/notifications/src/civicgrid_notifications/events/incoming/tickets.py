@@ -4,10 +4,7 @@ departments about commitments, supervising officials read breaches in their dail
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import UTC
 from uuid import UUID
-
-from google.protobuf.timestamp_pb2 import Timestamp
 
 from civicgrid.tickets.v1 import events_pb2 as pb
 from civicgrid_notifications.db.directory_repo import TrackedTicket
@@ -19,7 +16,7 @@ from civicgrid_notifications.domain.notices import (
     RoleHolders,
     level_roles,
 )
-from civicgrid_notifications.events.incoming.notice_kit import notice, optional_uuid
+from civicgrid_notifications.events.incoming.notice_kit import moment, notice, optional_uuid
 from civicgrid_notifications.usecases import tracking
 from civicgrid_platform.db.uow import UnitOfWork
 from civicgrid_platform.errors import parse_uuid
@@ -29,10 +26,6 @@ Rule = Callable[[IncomingEvent, UnitOfWork], Awaitable[list[Notice]]]
 # Tickets that follow an emergency alert: the person hears from the alert chain itself, not
 # "we received your report" from its ticket.
 QUIET_CATEGORIES = frozenset({"elderly_alert"})
-
-
-def _when(stamp: Timestamp) -> str:
-    return stamp.ToDatetime(tzinfo=UTC).isoformat() if stamp.seconds else ""
 
 
 def _ticket_vars(ticket: TrackedTicket | None, ticket_id: UUID) -> dict[str, str]:
@@ -174,7 +167,7 @@ def _deadline_rule(
     async def rule(event: IncomingEvent, uow: UnitOfWork) -> list[Notice]:
         m = event.decode(message_type)
         ticket_id, ticket = await _ticket(event, uow, m.ticket_id)
-        due = _when(m.due_at)
+        due = moment(m.due_at)
         variables = _ticket_vars(ticket, ticket_id) | {
             "clock": m.clock,
             "due_at": due,
@@ -225,7 +218,7 @@ async def on_rated(event: IncomingEvent, uow: UnitOfWork) -> list[Notice]:
 async def on_meeting(event: IncomingEvent, uow: UnitOfWork) -> list[Notice]:
     m = event.decode(pb.MeetingScheduled)
     to = tuple(Department(parse_uuid(d, "department_ids")) for d in m.department_ids)
-    variables = {"level": m.level, "held_at": _when(m.held_at), "tickets": str(len(m.ticket_ids))}
+    variables = {"level": m.level, "held_at": moment(m.held_at), "tickets": str(len(m.ticket_ids))}
     return [notice(event, "meeting.scheduled", variables, to)]
 
 
@@ -243,7 +236,7 @@ def _commitment_rule(
             to += _owners(ticket)
         variables = _ticket_vars(ticket, ticket_id) | {
             "action": m.action,
-            "due_at": _when(m.due_at),
+            "due_at": moment(m.due_at),
             "responsible": m.responsible,
         }
         return [notice(event, event_type, variables, to)]

@@ -4,21 +4,14 @@ resident, ratings to the member."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import UTC
-
-from google.protobuf.timestamp_pb2 import Timestamp
 
 from civicgrid.volunteers.v1 import events_pb2 as pb
 from civicgrid_notifications.domain.notices import Notice
-from civicgrid_notifications.events.incoming.notice_kit import notice, optional_uuid
+from civicgrid_notifications.events.incoming.notice_kit import moment, notice, optional_uuid
 from civicgrid_platform.db.uow import UnitOfWork
 from civicgrid_platform.events.cloudevents import IncomingEvent
 
 Rule = Callable[[IncomingEvent, UnitOfWork], Awaitable[list[Notice]]]
-
-
-def _when(stamp: Timestamp) -> str:
-    return stamp.ToDatetime(tzinfo=UTC).isoformat() if stamp.seconds else ""
 
 
 def _to(
@@ -30,14 +23,17 @@ def _to(
 
 async def on_offer(event: IncomingEvent, uow: UnitOfWork) -> list[Notice]:
     m = event.decode(pb.OfferMade)
-    variables = {"task_id": m.task_id, "expires_at": _when(m.expires_at)}
+    variables = {"task_id": m.task_id, "expires_at": moment(m.expires_at)}
     return _to(event, "offer.made", m.person_id, variables)
 
 
 async def on_reminder(event: IncomingEvent, uow: UnitOfWork) -> list[Notice]:
     m = event.decode(pb.TaskReminder)
     return _to(
-        event, "task.reminder", m.person_id, {"task_id": m.task_id, "starts_at": _when(m.starts_at)}
+        event,
+        "task.reminder",
+        m.person_id,
+        {"task_id": m.task_id, "starts_at": moment(m.starts_at)},
     )
 
 
@@ -48,25 +44,25 @@ async def on_rating(event: IncomingEvent, uow: UnitOfWork) -> list[Notice]:
 
 async def on_loan(event: IncomingEvent, uow: UnitOfWork) -> list[Notice]:
     m = event.decode(pb.LoanCreated)
-    variables = {"loan_id": m.loan_id, "due_at": _when(m.due_at)}
+    variables = {"loan_id": m.loan_id, "due_at": moment(m.due_at)}
     return _to(event, "loan.created", m.borrower_person_id, variables)
 
 
 async def on_due_soon(event: IncomingEvent, uow: UnitOfWork) -> list[Notice]:
     m = event.decode(pb.LoanDueSoon)
-    variables = {"loan_id": m.loan_id, "due_at": _when(m.due_at)}
+    variables = {"loan_id": m.loan_id, "due_at": moment(m.due_at)}
     return _to(event, "loan.due_soon", m.borrower_person_id, variables)
 
 
 async def on_overdue(event: IncomingEvent, uow: UnitOfWork) -> list[Notice]:
     m = event.decode(pb.LoanOverdue)
-    variables = {"loan_id": m.loan_id, "due_at": _when(m.due_at)}
+    variables = {"loan_id": m.loan_id, "due_at": moment(m.due_at)}
     return _to(event, "loan.overdue", m.borrower_person_id, variables)
 
 
 async def on_hold_ready(event: IncomingEvent, uow: UnitOfWork) -> list[Notice]:
     m = event.decode(pb.HoldReady)
-    variables = {"hold_id": m.hold_id, "kept_until": _when(m.kept_until)}
+    variables = {"hold_id": m.hold_id, "kept_until": moment(m.kept_until)}
     return _to(event, "hold.ready", m.person_id, variables)
 
 
