@@ -33,3 +33,13 @@ if command -v go >/dev/null 2>&1 && ! command -v buf >/dev/null 2>&1 && [ ! -x "
   echo "installing buf with go install" >&2
   go install github.com/bufbuild/buf/cmd/buf@v1.50.0
 fi
+
+# helm renders and lints charts/ (tests/charts); a pinned v3 release, built with go install.
+install_helm() {
+  command -v go >/dev/null 2>&1 || return 0
+  command -v helm >/dev/null 2>&1 && return 0
+  [ -x "$gobin/helm" ] && return 0
+  echo "installing helm with go install" >&2
+  go install helm.sh/helm/v3/cmd/helm@v3.21.4
+}
+install_helm

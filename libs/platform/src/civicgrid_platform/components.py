@@ -12,6 +12,7 @@ from civicgrid_platform.auth import TokenVerifier
 from civicgrid_platform.db.uow import UnitOfWorkFactory
 from civicgrid_platform.events.consumer import ConsumerRunner
 from civicgrid_platform.events.handling import Handler
+from civicgrid_platform.events.kafka_client import KafkaConnection
 from civicgrid_platform.events.producer import create_producer
 from civicgrid_platform.events.relay import OutboxRelay
 from civicgrid_platform.events.topics import TopicSpec, ensure_topics
@@ -21,13 +22,15 @@ from civicgrid_platform.settings import PlatformSettings
 
 
 def outbox_relay(
-    engine: AsyncEngine, bootstrap: str, topics: Sequence[TopicSpec], client_id: str
+    engine: AsyncEngine, kafka: KafkaConnection, topics: Sequence[TopicSpec], client_id: str
 ) -> Component:
     """Publishes the service's outbox; provisions its topics (and their DLQs) first."""
 
     async def run(stop: asyncio.Event) -> None:
-        await ensure_topics(bootstrap, topics)
-        producer = await create_producer(bootstrap, client_id=client_id)
+        await ensure_topics(kafka.bootstrap_servers, topics, security=kafka.security)
+        producer = await create_producer(
+            kafka.bootstrap_servers, client_id=client_id, security=kafka.security
+        )
         try:
             await OutboxRelay(engine, producer).run(stop)
         finally:
@@ -37,23 +40,35 @@ def outbox_relay(
 
 
 def event_consumer(
-    bootstrap: str,
+    kafka: KafkaConnection,
     group: str,
     topics: Sequence[TopicSpec],
     handlers: Mapping[str, Handler],
     uow_factory: UnitOfWorkFactory,
+    *,
+    max_batch: int = 500,
 ) -> Component:
     """Consumes other services' topics into this one's database, poison events to their DLQs.
+    ``max_batch`` events at most share a transaction.
 
     The owners create their topics; creating them here too only spares a start-order dependency.
     """
 
     async def run(stop: asyncio.Event) -> None:
-        await ensure_topics(bootstrap, topics)
-        dlq = await create_producer(bootstrap, client_id=f"{group}-dlq")
+        await ensure_topics(kafka.bootstrap_servers, topics, security=kafka.security)
+        dlq = await create_producer(
+            kafka.bootstrap_servers, client_id=f"{group}-dlq", security=kafka.security
+        )
         try:
             runner = ConsumerRunner(
-                bootstrap, group, [t.name for t in topics], handlers, uow_factory, dlq_producer=dlq
+                kafka.bootstrap_servers,
+                group,
+                [t.name for t in topics],
+                handlers,
+                uow_factory,
+                dlq_producer=dlq,
+                max_batch=max_batch,
+                consumer_options=kafka.security,
             )
             await runner.run(stop)
         finally:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Literal, Self
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Public, committed on purpose: only ever accepted when environment == "dev".
@@ -16,6 +16,9 @@ DEV_SECRET = "dev-only-insecure-secret-change-me"
 
 Component = Literal["http", "grpc", "consumers", "relay", "timers"]
 ALL_COMPONENTS: tuple[Component, ...] = ("http", "grpc", "consumers", "relay", "timers")
+
+KafkaSecurityProtocol = Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"]
+KafkaSaslMechanism = Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"]
 
 
 class PlatformSettings(BaseSettings):
@@ -40,6 +43,24 @@ class PlatformSettings(BaseSettings):
 
     kafka_bootstrap: str = "127.0.0.1:9092"
     kafka_topic_partitions: int = Field(default=3, ge=1)
+    kafka_security_protocol: KafkaSecurityProtocol = Field(
+        default="PLAINTEXT",
+        description="how clients reach the brokers: PLAINTEXT, SSL (TLS), SASL_PLAINTEXT or "
+        "SASL_SSL (SASL authentication over TLS)",
+    )
+    kafka_sasl_mechanism: KafkaSaslMechanism | None = Field(
+        default=None,
+        description="SASL mechanism (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512); required with SASL_*",
+    )
+    kafka_sasl_username: str = Field(default="", description="SASL user; required with SASL_*")
+    kafka_sasl_password: SecretStr = Field(
+        default=SecretStr(""), description="SASL password; required with SASL_*"
+    )
+    kafka_ssl_cafile: str = Field(
+        default="",
+        description="PEM file of the CA that signed the brokers' certificates (SSL, SASL_SSL); "
+        "empty = the system's CA store",
+    )
 
     # Token verification (every service) — identity publishes the JWKS.
     jwks_url: str = ""
@@ -61,4 +82,34 @@ class PlatformSettings(BaseSettings):
             )
         if self.environment != "dev" and len(self.secret_key.get_secret_value()) < 32:
             raise ValueError("CIVICGRID_SECRET_KEY must be at least 32 characters outside dev")
+        return self
+
+    @field_validator("kafka_sasl_mechanism", mode="before")
+    @classmethod
+    def _empty_mechanism_is_none(cls, value: object) -> object:
+        # A deployment that wires every variable may leave this one empty when SASL is off.
+        return None if value == "" else value
+
+    @model_validator(mode="after")
+    def _kafka_security_complete(self) -> Self:
+        protocol = self.kafka_security_protocol
+        if protocol.startswith("SASL_"):
+            missing = [
+                f"CIVICGRID_KAFKA_SASL_{name.upper()}"
+                for name, value in (
+                    ("mechanism", self.kafka_sasl_mechanism),
+                    ("username", self.kafka_sasl_username),
+                    ("password", self.kafka_sasl_password.get_secret_value()),
+                )
+                if not value
+            ]
+            if missing:
+                raise ValueError(
+                    f"CIVICGRID_KAFKA_SECURITY_PROTOCOL={protocol} needs {', '.join(missing)}"
+                )
+        if self.kafka_ssl_cafile and protocol not in ("SSL", "SASL_SSL"):
+            raise ValueError(
+                "CIVICGRID_KAFKA_SSL_CAFILE is set but CIVICGRID_KAFKA_SECURITY_PROTOCOL="
+                f"{protocol} does not use TLS; choose SSL or SASL_SSL"
+            )
         return self

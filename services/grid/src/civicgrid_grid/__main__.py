@@ -1,4 +1,5 @@
-"""civicgrid-grid serve --components http,grpc,consumers,relay,timers | migrate | demo-data"""
+"""civicgrid-grid serve --components http,grpc,consumers,relay,timers | migrate | topics
+| demo-data"""
 
 from __future__ import annotations
 
@@ -18,6 +19,12 @@ def _build(settings: Any) -> Any:
     from civicgrid_grid.bootstrap import build
 
     return build(settings)
+
+
+def _topics(settings: Any) -> Any:
+    from civicgrid_grid.events.outgoing import topic_specs
+
+    return topic_specs(settings)
 
 
 def _demo_options(parser: argparse.ArgumentParser) -> None:
@@ -42,6 +49,7 @@ COMMAND_LINE = ServiceCommandLine(
     settings=GridSettings,
     migrations=MIGRATIONS,
     build=_build,
+    topics=_topics,
     commands={
         "demo-data": Command(
             "write a synthetic district (GeoJSON import input) and its departments as JSON",

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from civicgrid_grid.api.app import create_grid_app
 from civicgrid_grid.events.index_listener import listen_for_map_changes
-from civicgrid_grid.events.outgoing import TOPIC
+from civicgrid_grid.events.outgoing import topic_specs
 from civicgrid_grid.rpc.servicer import SERVICE_NAME, register
 from civicgrid_grid.settings import GridSettings
 from civicgrid_grid.usecases.context import GridContext
@@ -22,7 +22,8 @@ from civicgrid_platform.auth import JwksCache, TokenVerifier
 from civicgrid_platform.components import grpc_component, outbox_relay
 from civicgrid_platform.composition import ServiceParts, service_engine, token_verifier
 from civicgrid_platform.db.uow import UnitOfWorkFactory
-from civicgrid_platform.events.topics import TopicSpec, ensure_topics
+from civicgrid_platform.events.kafka_client import KafkaConnection
+from civicgrid_platform.events.topics import ensure_topics
 from civicgrid_platform.grpc.server import GrpcServer
 from civicgrid_platform.runner import Component, http_component
 
@@ -71,18 +72,18 @@ def components(grid: Grid, names: Sequence[str]) -> list[Component]:
         # Opens only once the indexes are warm (see _serve_grpc).
         built.append(Component("grpc", partial(_serve_grpc, grid, server), server.drain))
     if "relay" in names:
-        topics = [TopicSpec(TOPIC, partitions=settings.kafka_topic_partitions)]
+        kafka = KafkaConnection.from_settings(settings)
         built.append(
-            outbox_relay(grid.engine, settings.kafka_bootstrap, topics, "civicgrid-grid-relay")
+            outbox_relay(grid.engine, kafka, topic_specs(settings), "civicgrid-grid-relay")
         )
     # Grid consumes no other service's events; "consumers" and "timers" are accepted and idle.
     return built
 
 
 async def _topics(grid: Grid) -> None:
+    kafka = KafkaConnection.from_settings(grid.settings)
     await ensure_topics(
-        grid.settings.kafka_bootstrap,
-        [TopicSpec(TOPIC, partitions=grid.settings.kafka_topic_partitions)],
+        kafka.bootstrap_servers, topic_specs(grid.settings), security=kafka.security
     )
 
 
@@ -91,7 +92,9 @@ async def _keep_index(grid: Grid, stop: asyncio.Event) -> None:
     await _topics(grid)
     listening = asyncio.Event()
     listener = asyncio.create_task(
-        listen_for_map_changes(grid.settings.kafka_bootstrap, grid.indexes.forget, stop, listening)
+        listen_for_map_changes(
+            KafkaConnection.from_settings(grid.settings), grid.indexes.forget, stop, listening
+        )
     )
     try:
         heard = asyncio.create_task(listening.wait())

@@ -1,4 +1,4 @@
-"""civicgrid-identity serve --components http,grpc,consumers,relay,timers | migrate"""
+"""civicgrid-identity serve --components http,grpc,consumers,relay,timers | migrate | topics"""
 
 from __future__ import annotations
 
@@ -18,6 +18,12 @@ def _build(settings: Any) -> Any:
     from civicgrid_identity.bootstrap import build
 
     return build(settings)
+
+
+def _topics(settings: Any) -> Any:
+    from civicgrid_identity.events.outgoing import topic_specs
+
+    return topic_specs(settings)
 
 
 def _migrate_options(parser: argparse.ArgumentParser) -> None:
@@ -55,6 +61,7 @@ COMMAND_LINE = ServiceCommandLine(
     settings=IdentitySettings,
     migrations=MIGRATIONS,
     build=_build,
+    topics=_topics,
     migrate_options=_migrate_options,
     after_migrate=_after_migrate,
 )

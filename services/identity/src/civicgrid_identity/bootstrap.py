@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from civicgrid_identity.api.app import create_identity_app
 from civicgrid_identity.domain.passwords import PasswordPolicy
 from civicgrid_identity.events.incoming import CONSUMER_GROUP, GRID_TOPIC, HANDLERS
-from civicgrid_identity.events.outgoing import TOPIC
+from civicgrid_identity.events.outgoing import topic_specs
 from civicgrid_identity.jobs.key_rotation import rotate_keys_periodically
 from civicgrid_identity.rpc.servicer import SERVICE_NAME, register
 from civicgrid_identity.settings import IdentitySettings
@@ -22,6 +22,7 @@ from civicgrid_platform.auth import JwksCache, TokenVerifier
 from civicgrid_platform.components import event_consumer, grpc_component, outbox_relay
 from civicgrid_platform.composition import ServiceParts, service_engine, token_verifier
 from civicgrid_platform.db.uow import UnitOfWorkFactory
+from civicgrid_platform.events.kafka_client import KafkaConnection
 from civicgrid_platform.events.topics import TopicSpec
 from civicgrid_platform.runner import Component, http_component
 from civicgrid_platform.sealing import Sealer
@@ -99,10 +100,12 @@ def components(identity: Identity, names: Sequence[str]) -> list[Component]:
         )
         built.append(grpc)
     if "relay" in names:
-        topics = [TopicSpec(TOPIC, partitions=settings.kafka_topic_partitions)]
         built.append(
             outbox_relay(
-                identity.engine, settings.kafka_bootstrap, topics, "civicgrid-identity-relay"
+                identity.engine,
+                KafkaConnection.from_settings(settings),
+                topic_specs(settings),
+                "civicgrid-identity-relay",
             )
         )
     if "timers" in names:
@@ -117,7 +120,7 @@ def components(identity: Identity, names: Sequence[str]) -> list[Component]:
     if "consumers" in names:
         built.append(
             event_consumer(
-                settings.kafka_bootstrap,
+                KafkaConnection.from_settings(settings),
                 CONSUMER_GROUP,
                 [TopicSpec(GRID_TOPIC, partitions=settings.kafka_topic_partitions)],
                 HANDLERS,

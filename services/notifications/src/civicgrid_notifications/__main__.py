@@ -1,4 +1,4 @@
-"""civicgrid-notifications serve --components http,grpc,consumers,relay,timers | migrate"""
+"""civicgrid-notifications serve --components http,grpc,consumers,relay,timers | migrate | topics"""
 
 from __future__ import annotations
 
@@ -17,11 +17,18 @@ def _build(settings: Any) -> Any:
     return build(settings)
 
 
+def _topics(settings: Any) -> Any:
+    from civicgrid_notifications.events.outgoing import topic_specs
+
+    return topic_specs(settings)
+
+
 COMMAND_LINE = ServiceCommandLine(
     name="notifications",
     settings=NotificationsSettings,
     migrations=MIGRATIONS,
     build=_build,
+    topics=_topics,
 )
 main = COMMAND_LINE.main
 

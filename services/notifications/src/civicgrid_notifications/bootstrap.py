@@ -19,7 +19,7 @@ from civicgrid_notifications.adapters.webhook_http import HttpWebhookSender
 from civicgrid_notifications.api.app import create_notifications_app
 from civicgrid_notifications.domain.channels import Channel
 from civicgrid_notifications.events.incoming import CONSUMER_GROUP, TOPICS, build_handlers
-from civicgrid_notifications.events.outgoing import TOPIC
+from civicgrid_notifications.events.outgoing import topic_specs
 from civicgrid_notifications.jobs.dispatcher import run_dispatcher
 from civicgrid_notifications.jobs.webhook_dispatcher import webhook_dispatcher
 from civicgrid_notifications.rpc.servicer import SERVICE_NAME, register
@@ -33,6 +33,7 @@ from civicgrid_platform.components import event_consumer, grpc_component, outbox
 from civicgrid_platform.composition import ServiceParts, service_engine, token_verifier
 from civicgrid_platform.db.notify_listener import dsn_of
 from civicgrid_platform.db.uow import UnitOfWorkFactory
+from civicgrid_platform.events.kafka_client import KafkaConnection
 from civicgrid_platform.events.topics import TopicSpec
 from civicgrid_platform.runner import Component, http_component
 from civicgrid_platform.timers import run_timers
@@ -132,23 +133,23 @@ def components(notifications: Notifications, names: Sequence[str]) -> list[Compo
             )
         )
     if "relay" in names:
-        topics = [TopicSpec(TOPIC, partitions=partitions)]
         built.append(
             outbox_relay(
                 notifications.engine,
-                settings.kafka_bootstrap,
-                topics,
+                KafkaConnection.from_settings(settings),
+                topic_specs(settings),
                 "civicgrid-notifications-relay",
             )
         )
     if "consumers" in names:
         built.append(
             event_consumer(
-                settings.kafka_bootstrap,
+                KafkaConnection.from_settings(settings),
                 CONSUMER_GROUP,
                 [TopicSpec(topic, partitions=partitions) for topic in TOPICS],
                 build_handlers(ctx, webhooks.enqueue_for_event),
                 ctx.uow,
+                max_batch=settings.consumer_max_batch,
             )
         )
     if "grpc" in names:

@@ -53,3 +53,10 @@ class NotificationsSettings(PlatformSettings):
     webhook_deadline_seconds: float = Field(default=30.0, gt=0, le=90)
     dispatch_interval_seconds: float = Field(default=0.5, gt=0, le=60)
     timers_interval_seconds: float = Field(default=1.0, gt=0, le=3600)
+    consumer_max_batch: int = Field(
+        default=2000,
+        ge=1,
+        le=10_000,
+        description="events applied in one transaction: a batch's rows go in one statement per "
+        "table, so larger batches share that fixed cost (`make bench`)",
+    )

@@ -12,13 +12,14 @@ from civicgrid_platform.auth import JwksCache, TokenVerifier
 from civicgrid_platform.components import event_consumer, grpc_component, outbox_relay
 from civicgrid_platform.composition import ServiceParts, service_engine, token_verifier
 from civicgrid_platform.db.uow import UnitOfWorkFactory
+from civicgrid_platform.events.kafka_client import KafkaConnection
 from civicgrid_platform.events.topics import TopicSpec
 from civicgrid_platform.runner import Component, http_component
 from civicgrid_tickets.adapters.filesystem_blobs import FilesystemBlobStore
 from civicgrid_tickets.adapters.grid_registry import GrpcGridRegistry
 from civicgrid_tickets.api.app import create_tickets_app
 from civicgrid_tickets.events.incoming import CONSUMER_GROUP, TOPICS, handlers
-from civicgrid_tickets.events.outgoing import TOPIC
+from civicgrid_tickets.events.outgoing import topic_specs
 from civicgrid_tickets.jobs.sla_sweep import sweep_periodically
 from civicgrid_tickets.rpc.servicer import SERVICE_NAME, register
 from civicgrid_tickets.settings import TicketsSettings
@@ -80,16 +81,18 @@ def components(tickets: Tickets, names: Sequence[str]) -> list[Component]:
             )
         )
     if "relay" in names:
-        topics = [TopicSpec(TOPIC, partitions=partitions)]
         built.append(
             outbox_relay(
-                tickets.engine, settings.kafka_bootstrap, topics, "civicgrid-tickets-relay"
+                tickets.engine,
+                KafkaConnection.from_settings(settings),
+                topic_specs(settings),
+                "civicgrid-tickets-relay",
             )
         )
     if "consumers" in names:
         built.append(
             event_consumer(
-                settings.kafka_bootstrap,
+                KafkaConnection.from_settings(settings),
                 CONSUMER_GROUP,
                 [TopicSpec(topic, partitions=partitions) for topic in TOPICS],
                 handlers(tickets.ctx),

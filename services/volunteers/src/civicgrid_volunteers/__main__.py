@@ -1,4 +1,4 @@
-"""civicgrid-volunteers serve --components http,grpc,consumers,relay,timers | migrate"""
+"""civicgrid-volunteers serve --components http,grpc,consumers,relay,timers | migrate | topics"""
 
 from __future__ import annotations
 
@@ -17,11 +17,18 @@ def _build(settings: Any) -> Any:
     return build(settings)
 
 
+def _topics(settings: Any) -> Any:
+    from civicgrid_volunteers.events.outgoing import topic_specs
+
+    return topic_specs(settings)
+
+
 COMMAND_LINE = ServiceCommandLine(
     name="volunteers",
     settings=VolunteersSettings,
     migrations=MIGRATIONS,
     build=_build,
+    topics=_topics,
 )
 main = COMMAND_LINE.main
 

@@ -12,11 +12,12 @@ from civicgrid_platform.auth import JwksCache, TokenVerifier
 from civicgrid_platform.components import event_consumer, grpc_component, outbox_relay
 from civicgrid_platform.composition import ServiceParts, service_engine, token_verifier
 from civicgrid_platform.db.uow import UnitOfWorkFactory
+from civicgrid_platform.events.kafka_client import KafkaConnection
 from civicgrid_platform.events.topics import TopicSpec
 from civicgrid_platform.runner import Component, http_component
 from civicgrid_volunteers.api.app import create_volunteers_app
 from civicgrid_volunteers.events.incoming import CONSUMER_GROUP, HANDLERS, TOPICS
-from civicgrid_volunteers.events.outgoing import TOPIC
+from civicgrid_volunteers.events.outgoing import topic_specs
 from civicgrid_volunteers.jobs.timers_loop import run_timers
 from civicgrid_volunteers.rpc.servicer import SERVICE_NAME, register
 from civicgrid_volunteers.settings import VolunteersSettings
@@ -60,16 +61,18 @@ def components(volunteers: Volunteers, names: Sequence[str]) -> list[Component]:
             )
         )
     if "relay" in names:
-        topics = [TopicSpec(TOPIC, partitions=partitions)]
         built.append(
             outbox_relay(
-                volunteers.engine, settings.kafka_bootstrap, topics, "civicgrid-volunteers-relay"
+                volunteers.engine,
+                KafkaConnection.from_settings(settings),
+                topic_specs(settings),
+                "civicgrid-volunteers-relay",
             )
         )
     if "consumers" in names:
         built.append(
             event_consumer(
-                settings.kafka_bootstrap,
+                KafkaConnection.from_settings(settings),
                 CONSUMER_GROUP,
                 [TopicSpec(topic, partitions=partitions) for topic in TOPICS],
                 HANDLERS,

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Sequence
-from typing import NamedTuple
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, NamedTuple
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.structs import RecordMetadata
@@ -17,13 +17,15 @@ async def create_producer(
     linger_ms: int = 5,
     max_batch_size: int = 256 * 1024,
     request_timeout_ms: int = 30_000,
+    security: Mapping[str, Any] | None = None,
 ) -> AIOKafkaProducer:
     """A started, idempotent producer; the caller stops it.
 
     Idempotence with acks=all means a record the broker acknowledged is on every in-sync
     replica, and the producer's own retries neither duplicate nor reorder records. A few
     milliseconds of linger let a relay batch fill one request per partition without hurting
-    commit-to-publish latency.
+    commit-to-publish latency. ``security``: the brokers' TLS/SASL options
+    (``KafkaConnection.security``).
     """
     producer = AIOKafkaProducer(
         bootstrap_servers=bootstrap_servers,
@@ -33,6 +35,7 @@ async def create_producer(
         linger_ms=linger_ms,
         max_batch_size=max_batch_size,
         request_timeout_ms=request_timeout_ms,
+        **(security or {}),
     )
     await producer.start()
     return producer

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError, for_code
@@ -35,12 +36,22 @@ class TopicSpec:
         return {} if self.retention_ms is None else {"retention.ms": str(self.retention_ms)}
 
 
+def with_dead_letters(specs: Iterable[TopicSpec]) -> list[TopicSpec]:
+    """Each topic followed by its ``<topic>.dlq``, with the same partitions and retention."""
+    return [
+        s
+        for spec in specs
+        for s in (spec, TopicSpec(dlq_topic(spec.name), spec.partitions, spec.retention_ms))
+    ]
+
+
 async def ensure_topics(
     bootstrap_servers: str,
     specs: Iterable[TopicSpec],
     *,
     replication_factor: int | None = None,
     ready_timeout: float = 30.0,
+    security: Mapping[str, Any] | None = None,
 ) -> None:
     """Create each topic and its ``<topic>.dlq`` unless they exist; safe to call at every start.
 
@@ -48,13 +59,12 @@ async def ensure_topics(
     ``replication_factor`` defaults to three, or the number of brokers if there are fewer.
     Returns once every topic has leaders for all its partitions, so producers and consumers
     started right after do not meet a topic the cluster has not finished creating.
+    ``security``: the brokers' TLS/SASL options (``KafkaConnection.security``).
     """
-    wanted = [
-        s
-        for spec in specs
-        for s in (spec, TopicSpec(dlq_topic(spec.name), spec.partitions, spec.retention_ms))
-    ]
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="civicgrid-topics")
+    wanted = with_dead_letters(specs)
+    admin = AIOKafkaAdminClient(
+        bootstrap_servers=bootstrap_servers, client_id="civicgrid-topics", **(security or {})
+    )
     await admin.start()
     try:
         if replication_factor is None:

@@ -17,6 +17,7 @@ from aiokafka import AIOKafkaConsumer
 
 from civicgrid_grid.events.outgoing import TOPIC
 from civicgrid_platform.events.cloudevents import IncomingEvent, InvalidEvent
+from civicgrid_platform.events.kafka_client import KafkaConnection
 
 logger = logging.getLogger(__name__)
 
@@ -27,16 +28,20 @@ MAP_CHANGES = frozenset(
 
 
 async def listen_for_map_changes(
-    bootstrap: str, forget: Callable[[UUID], None], stop: asyncio.Event, ready: asyncio.Event
+    kafka: KafkaConnection,
+    forget: Callable[[UUID], None],
+    stop: asyncio.Event,
+    ready: asyncio.Event,
 ) -> None:
     # A group of its own per process: every replica gets every event; "latest" because the
     # database already holds everything older; nothing is committed, a restart starts afresh.
     consumer = AIOKafkaConsumer(
         TOPIC,
-        bootstrap_servers=bootstrap,
+        bootstrap_servers=kafka.bootstrap_servers,
         group_id=f"civicgrid-grid-index-{uuid4().hex}",
         auto_offset_reset="latest",
         enable_auto_commit=False,
+        **kafka.security,
     )
     await consumer.start()
     try:

@@ -6,6 +6,8 @@ from google.protobuf.message import Message
 
 from civicgrid.notifications.v1 import events_pb2
 from civicgrid_platform.events.factory import EventFactory
+from civicgrid_platform.events.topics import TopicSpec
+from civicgrid_platform.settings import PlatformSettings
 
 TOPIC = "civicgrid.notifications.v1"
 SOURCE = "/civicgrid/notifications"
@@ -21,3 +23,9 @@ _TYPES: dict[type[Message], str] = {
 }
 
 notification_event = EventFactory(TOPIC, SOURCE, _TYPES)
+
+
+def topic_specs(settings: PlatformSettings) -> list[TopicSpec]:
+    """The topics notifications owns (each gets a `.dlq`): what its relay provisions at start-up
+    and what `civicgrid-notifications topics` creates."""
+    return [TopicSpec(TOPIC, partitions=settings.kafka_topic_partitions)]

@@ -6,6 +6,8 @@ from google.protobuf.message import Message
 
 from civicgrid.volunteers.v1 import events_pb2
 from civicgrid_platform.events.factory import EventFactory
+from civicgrid_platform.events.topics import TopicSpec
+from civicgrid_platform.settings import PlatformSettings
 
 TOPIC = "civicgrid.volunteers.v1"
 SOURCE = "/civicgrid/volunteers"
@@ -32,3 +34,9 @@ _TYPES: dict[type[Message], str] = {
 }
 
 volunteer_event = EventFactory(TOPIC, SOURCE, _TYPES)
+
+
+def topic_specs(settings: PlatformSettings) -> list[TopicSpec]:
+    """The topics volunteers owns (each gets a `.dlq`): what its relay provisions at start-up and
+    what `civicgrid-volunteers topics` creates."""
+    return [TopicSpec(TOPIC, partitions=settings.kafka_topic_partitions)]
