@@ -1,24 +1,29 @@
 """Benchmark: events -> in-app messages stored, through the real consumer (Kafka, inbox,
-rules, preferences, templates, deliveries, inbox rows, queued SMS timers) in one process.
+rules, preferences, templates, deliveries, inbox rows, queued SMS timers) in one process, set up
+as `serve` runs it: uvloop, telemetry installed, statements traced, the service's batch size.
 
     python -m civicgrid_notifications.bench_fanout --owner-dsn ... --runtime-dsn ... \
         --bootstrap 127.0.0.1:9092 [--events 20000]
 
-Prints one JSON line: events, seconds, events_per_s, inbox_rows."""
+Prints one JSON line: events, seconds, events_per_s, cpu_seconds (the process's), inbox_rows."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import time
 import uuid
 
 import asyncpg
+import uvloop
+from google.protobuf.timestamp_pb2 import Timestamp
 
 from civicgrid.volunteers.v1 import events_pb2 as volunteer_events
 from civicgrid_notifications.__main__ import MIGRATIONS
 from civicgrid_notifications.events.incoming import CONSUMER_GROUP, build_handlers
+from civicgrid_notifications.settings import NotificationsSettings
 from civicgrid_notifications.usecases.context import NotificationsContext
 from civicgrid_platform.db.engine import create_engine
 from civicgrid_platform.db.uow import UnitOfWorkFactory
@@ -27,6 +32,7 @@ from civicgrid_platform.events.consumer import ConsumerRunner
 from civicgrid_platform.events.producer import create_producer
 from civicgrid_platform.events.topics import TopicSpec, ensure_topics
 from civicgrid_platform.migrate import upgrade
+from civicgrid_platform.telemetry import configure_telemetry, instrument_sqlalchemy
 
 TOPIC = "civicgrid.volunteers.v1"  # the events' type prefix
 # People the events are for: each gets many messages, as a district's residents do.
@@ -35,12 +41,18 @@ PEOPLE = 2_000
 
 async def _feed(bootstrap: str, topic: str, tenant: uuid.UUID, events: int) -> None:
     people = [str(uuid.uuid4()) for _ in range(PEOPLE)]
+    # Each hold kept until its own minute, so no two messages read the same.
+    kept_from = int(time.time()) + 3 * 86_400
     producer = await create_producer(bootstrap, client_id="bench-fanout-feed")
     try:
         sends = []
         for n in range(events):
             message = volunteer_events.HoldReady(
-                hold_id=str(uuid.uuid4()), station_id="s", item_id="i", person_id=people[n % PEOPLE]
+                hold_id=str(uuid.uuid4()),
+                station_id="s",
+                item_id="i",
+                person_id=people[n % PEOPLE],
+                kept_until=Timestamp(seconds=kept_from + 60 * n),
             )
             event = OutgoingEvent(
                 type=f"{TOPIC}.hold.ready",
@@ -70,7 +82,10 @@ async def bench(owner_dsn: str, runtime_dsn: str, bootstrap: str, events: int) -
     await ensure_topics(bootstrap, [TopicSpec(topic, partitions=3)])
     tenant = uuid.uuid4()
     await _feed(bootstrap, topic, tenant, events)
+    # As `serve` runs it: telemetry installed (no exporter), statements traced, start-up frozen.
+    configure_telemetry("notifications")
     engine = create_engine(runtime_dsn, pool_size=4)
+    instrument_sqlalchemy(engine)
     ctx = NotificationsContext(uow=UnitOfWorkFactory(engine))
     dlq = await create_producer(bootstrap, client_id="bench-fanout-dlq")
     runner = ConsumerRunner(
@@ -80,17 +95,20 @@ async def bench(owner_dsn: str, runtime_dsn: str, bootstrap: str, events: int) -
         build_handlers(ctx),
         ctx.uow,
         dlq_producer=dlq,
-        max_batch=1000,
+        max_batch=NotificationsSettings.model_fields["consumer_max_batch"].default,
     )
     stop = asyncio.Event()
     task = asyncio.create_task(runner.run(stop))
     await runner.ready.wait()
-    started = time.perf_counter()
+    gc.collect()
+    gc.freeze()
+    started, cpu_started = time.perf_counter(), time.process_time()
     while runner.stats.processed + runner.stats.dead_lettered < events:
         if task.done():
             task.result()
         await asyncio.sleep(0.01)
     seconds = time.perf_counter() - started
+    cpu_seconds = time.process_time() - cpu_started
     stop.set()
     await task
     await dlq.stop()
@@ -105,6 +123,7 @@ async def bench(owner_dsn: str, runtime_dsn: str, bootstrap: str, events: int) -
         "events": events,
         "seconds": seconds,
         "events_per_s": events / seconds,
+        "cpu_seconds": cpu_seconds,
         "inbox_rows": stored,
         "dead": runner.stats.dead_lettered,
     }
@@ -117,7 +136,8 @@ def main() -> None:
     parser.add_argument("--bootstrap", required=True)
     parser.add_argument("--events", type=int, default=20_000)
     args = parser.parse_args()
-    result = asyncio.run(bench(args.owner_dsn, args.runtime_dsn, args.bootstrap, args.events))
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as loop:
+        result = loop.run(bench(args.owner_dsn, args.runtime_dsn, args.bootstrap, args.events))
     print(json.dumps(result))
 
 

@@ -22,7 +22,8 @@ async def bench_fanout(db: ServiceDatabase, bootstrap: str) -> list[Figure]:
     return [
         Figure(
             "event -> in-app message stored",
-            f"{r['events_per_s']:,.0f} events/s ({r['inbox_rows']:,} stored)",
+            f"{r['events_per_s']:,.0f} events/s ({r['inbox_rows']:,} stored; the consumer "
+            f"process used {r['cpu_seconds']:.1f} s of CPU in {r['seconds']:.1f} s)",
             ">= 5,000/s per consumer process",
             f"{r['events']:,} hold.ready events for 2,000 residents through Kafka, one consumer "
             "process: inbox dedup, rules, preferences, templates, an in-app message and a "

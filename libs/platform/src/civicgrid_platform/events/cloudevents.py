@@ -13,10 +13,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol, TypeVar
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from google.protobuf.message import DecodeError, Message
 from opentelemetry import propagate
+
+from civicgrid_platform.ids import new_uuid
 
 SPEC_VERSION = "1.0"
 CONTENT_TYPE = "application/protobuf"
@@ -66,7 +68,7 @@ class OutgoingEvent:
     topic: str
     message: Message
     subject: str | None = None
-    id: UUID = field(default_factory=uuid4)
+    id: UUID = field(default_factory=new_uuid)  # time-ordered: consumers' inbox keys stay local
     time: datetime = field(default_factory=_utc_now)
 
     def __post_init__(self) -> None:

@@ -138,17 +138,20 @@ class BatchApplier:
                 f"process {event.topic}",
                 context=propagate.extract(event.headers),
                 kind=SpanKind.CONSUMER,
-                attributes={
-                    "messaging.system": "kafka",
-                    "messaging.operation.type": "process",
-                    "messaging.destination.name": event.topic,
-                    "messaging.destination.partition.id": str(event.partition),
-                    "messaging.kafka.offset": event.offset,
-                    "messaging.consumer.group.name": self._consumer_group,
-                    "messaging.message.id": event.id,
-                    "cloudevents.event_type": event.type,
-                },
-            ):
+            ) as span:
+                if span.is_recording():  # attributes of a dropped span are work for nobody
+                    span.set_attributes(
+                        {
+                            "messaging.system": "kafka",
+                            "messaging.operation.type": "process",
+                            "messaging.destination.name": event.topic,
+                            "messaging.destination.partition.id": str(event.partition),
+                            "messaging.kafka.offset": event.offset,
+                            "messaging.consumer.group.name": self._consumer_group,
+                            "messaging.message.id": event.id,
+                            "cloudevents.event_type": event.type,
+                        }
+                    )
                 await item.handler(event, uow)
         except Exception as exc:
             raise HandlerFailed(item, exc) from exc

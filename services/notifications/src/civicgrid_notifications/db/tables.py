@@ -163,13 +163,14 @@ deliveries = Table(
         "status IN ('queued','sending','sent','delivered','failed','suppressed')",
         name="ck_deliveries_status",
     ),
-    Index(
-        "ix_deliveries_due",
-        "next_attempt_at",
-        postgresql_where=text("status = 'queued'"),
-    ),
+    # Queued deliveries are found through their timers; every index here is paid for by each
+    # message stored (`make bench`), so each one serves a query that exists.
     Index("ix_deliveries_person", "tenant_id", "person_id", "created_at"),
-    Index("ix_deliveries_provider_ref", "provider_ref"),
+    Index(
+        "ix_deliveries_provider_ref",
+        "provider_ref",
+        postgresql_where=text("provider_ref IS NOT NULL"),
+    ),
     Index("ix_deliveries_alert", "alert_id", postgresql_where=text("alert_id IS NOT NULL")),
 )
 

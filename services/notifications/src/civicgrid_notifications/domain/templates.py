@@ -147,7 +147,17 @@ def _local_format(moment: dt, locale: str) -> str:
 def _datetime(context: Context, value: object, zone: str = "", format: str = "") -> str:
     """`{{ due_at | datetime }}`: an ISO timestamp in the recipient's zone and language; or
     `datetime("Europe/Berlin", "%H:%M")`. A value that is not a timestamp is shown as it is."""
-    text = _text(value)
+    return _shown_at(
+        _text(value),
+        zone,
+        str(context.get(_ZONE_KEY) or DEFAULT_ZONE),
+        format,
+        str(context.get(_LOCALE_KEY) or "en"),
+    )
+
+
+@lru_cache(maxsize=4096)  # one event's time, shown to each of its recipients alike
+def _shown_at(text: str, zone: str, recipient_zone: str, format: str, locale: str) -> str:
     try:
         moment = dt.fromisoformat(text)
     except ValueError:
@@ -156,7 +166,7 @@ def _datetime(context: Context, value: object, zone: str = "", format: str = "")
         return text  # a date alone has no time to convert
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    where = _zone(zone) or _zone(str(context.get(_ZONE_KEY) or DEFAULT_ZONE)) or UTC
+    where = _zone(zone) or _zone(recipient_zone) or UTC
     try:
         moment = moment.astimezone(where)
     except (OverflowError, ValueError):  # the edge of the calendar (year 1 or 9999)
@@ -166,7 +176,7 @@ def _datetime(context: Context, value: object, zone: str = "", format: str = "")
             return moment.strftime(format)
         except ValueError:
             pass
-    return _local_format(moment, str(context.get(_LOCALE_KEY) or "en"))
+    return _local_format(moment, locale)
 
 
 def _environment() -> ImmutableSandboxedEnvironment:

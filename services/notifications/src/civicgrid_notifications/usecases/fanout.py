@@ -5,7 +5,6 @@ Unique on (event, recipient, channel): a redelivered event adds nothing."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping, Sequence
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -28,6 +27,7 @@ from civicgrid_notifications.usecases.recipients import people_of
 from civicgrid_notifications.usecases.templates import render_message
 from civicgrid_platform import timers
 from civicgrid_platform.db.uow import UnitOfWork
+from civicgrid_platform.ids import new_uuid
 
 DELIVERY_TIMER = "delivery"
 DIGEST_TIMER = "digest"
@@ -202,7 +202,7 @@ class MessagePlan:
         inapp = channel == Channel.INAPP
         self.rows.append(
             {
-                "id": uuid.uuid4(),
+                "id": new_uuid(),
                 "event_id": self.notice.event_id,
                 "event_type": self.notice.event_type,
                 "recipient": recipient,
@@ -273,7 +273,7 @@ async def write_plans(
 
 def _inbox_row(row: dict[str, Any], link: str, now: datetime) -> dict[str, Any]:
     return {
-        "id": uuid.uuid4(),
+        "id": new_uuid(),
         "person_id": row["person_id"],
         "delivery_id": row["id"],
         "event_type": row["event_type"],
