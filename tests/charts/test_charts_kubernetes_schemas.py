@@ -1,6 +1,6 @@
 """Every rendered object is valid for Kubernetes 1.30 and 1.33 (kubernetes-validate, strict:
-unknown fields are errors). Custom resources (ServiceMonitor, KafkaTopic) have no schema there;
-their shape is asserted in test_charts_workloads.py and test_charts_topics.py."""
+unknown fields are errors). Custom resources (ServiceMonitor, PodMonitor, KafkaTopic) have no
+schema there; their shape is asserted in test_charts_workloads.py and test_charts_topics.py."""
 
 from __future__ import annotations
 

@@ -1,10 +1,13 @@
 """Every component Deployment of the everything-split example: restricted security context,
-resources, probes that fit its ports, graceful termination matching the runner's drain, a PDB,
-a NetworkPolicy naming exactly the callers the code has, and the HPA the example asks for."""
+resources, probes that fit its ports (the runner's ops port where there is no HTTP), graceful
+termination matching the runner's drain, a PDB, a NetworkPolicy naming exactly the callers the
+code has (and the scraper), the HPA the example asks for, metrics scraped from every pod, and gRPC
+peers dialled through headless Services."""
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import chartkit
@@ -42,7 +45,7 @@ AUTOSCALED: dict[str, set[str]] = {
     "volunteers": {"http", "grpc", "consumers"},
     "notifications": {"http", "consumers", "timers"},
 }
-HTTP_PORT, GRPC_PORT = 8080, 50051
+HTTP_PORT, GRPC_PORT, OPS_PORT = 8080, 50051, 9464
 
 
 def components_in_code(service: str) -> set[str]:
@@ -105,18 +108,25 @@ def test_charts_split_probes_match_ports(split_docs: Rendered, service: str) -> 
     for component, deployment in deployments(split_docs, service).items():
         (container,) = deployment["spec"]["template"]["spec"]["containers"]
         ports = {p["name"]: p["containerPort"] for p in container.get("ports", [])}
+        env = config(split_docs, service)
         if component == "http":
             assert ports == {"http": HTTP_PORT}
             assert container["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "http"}
             assert container["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": "http"}
             assert container["startupProbe"]["httpGet"] == {"path": "/healthz", "port": "http"}
         elif component == "grpc":
-            assert ports == {"grpc": GRPC_PORT}
+            # Probed through grpc.health.v1 (grid's warm indexes, NOT_SERVING while draining);
+            # the ops port is there for /metrics.
+            assert ports == {"grpc": GRPC_PORT, "ops": OPS_PORT}
             for probe in ("readinessProbe", "livenessProbe", "startupProbe"):
                 assert container[probe]["grpc"] == {"port": GRPC_PORT}
-        else:  # consumers, relay, timers open no port: nothing to probe
-            assert ports == {}
-            assert not {"readinessProbe", "livenessProbe", "startupProbe"} & set(container)
+        else:  # consumers, relay, timers: the runner's ops endpoint
+            assert ports == {"ops": OPS_PORT}
+            assert container["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "ops"}
+            assert container["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": "ops"}
+            assert container["startupProbe"]["httpGet"] == {"path": "/healthz", "port": "ops"}
+        # The runner serves the ops endpoint on this port when the process runs no http.
+        assert env["CIVICGRID_OPS_PORT"] == str(OPS_PORT)
 
 
 @pytest.mark.parametrize("service", chartkit.SERVICES)
@@ -194,6 +204,8 @@ def test_charts_split_network_policies_name_exactly_the_real_callers(
         if component == "http":
             # The example scrapes /metrics (serviceMonitor.enabled), so Prometheus may too.
             expected["http"] = CALLERS[service]["http"] | {"ingress-controller", "prometheus"}
+        else:  # its /metrics is on the ops port
+            expected["ops"] = {"prometheus"}
         if component == "grpc" and CALLERS[service]["grpc"]:
             expected["grpc"] = CALLERS[service]["grpc"]
         assert _ingress_callers(policy) == expected, component
@@ -231,21 +243,34 @@ def test_charts_split_autoscalers(split_docs: Rendered, service: str) -> None:
 
 
 def test_charts_split_services_select_their_component(split_docs: Rendered) -> None:
+    services = by_kind(split_docs, "Service")
     for service in chartkit.SERVICES:
-        for protocol, port in (("http", HTTP_PORT), ("grpc", GRPC_PORT)):
-            svc = by_kind(split_docs, "Service")[f"civicgrid-{service}-{protocol}"]
+        for name, protocol, port in (
+            ("http", "http", HTTP_PORT),
+            ("grpc", "grpc", GRPC_PORT),
+            ("grpc-headless", "grpc", GRPC_PORT),
+        ):
+            svc = services[f"civicgrid-{service}-{name}"]
             assert svc["spec"]["selector"]["app.kubernetes.io/component"] == protocol
             assert svc["spec"]["ports"][0]["port"] == port
+        headless = services[f"civicgrid-{service}-grpc-headless"]["spec"]
+        # DNS answers with the ready pods themselves, for the clients' round-robin.
+        assert headless["clusterIP"] == "None"
+        assert headless["publishNotReadyAddresses"] is False
 
 
 def test_charts_split_peer_addresses_name_rendered_services(split_docs: Rendered) -> None:
-    """Every gRPC target and URL wired between subcharts names a Service of the release."""
+    """Every gRPC target and URL wired between subcharts names a Service of the release; gRPC
+    targets name the headless one through the DNS resolver, so clients balance over its pods."""
     services = by_kind(split_docs, "Service")
     wired = 0
     for service in chartkit.SERVICES:
         for name, value in config(split_docs, service).items():
             if name.endswith("_GRPC_TARGET"):
-                host, port = value.rsplit(":", 1)
+                assert value.startswith("dns:///"), name
+                host, port = value.removeprefix("dns:///").rsplit(":", 1)
+                assert host.endswith("-grpc-headless"), name
+                assert services[host]["spec"]["clusterIP"] == "None", name
             elif name in {"CIVICGRID_IDENTITY_URL", "CIVICGRID_JWKS_URL"}:
                 host, port = value.removeprefix("http://").split("/")[0].rsplit(":", 1)
             else:
@@ -264,3 +289,41 @@ def test_charts_service_monitors_scrape_the_http_component(split_docs: Rendered)
         assert monitor["spec"]["endpoints"] == [
             {"port": "http", "path": "/metrics", "interval": "30s"}
         ]
+
+
+@pytest.mark.parametrize("service", chartkit.SERVICES)
+def test_charts_pod_monitors_scrape_every_component_without_http(
+    split_docs: Rendered, service: str
+) -> None:
+    monitor = by_kind(split_docs, "PodMonitor")[f"civicgrid-{service}-ops"]
+    selector = monitor["spec"]["selector"]
+    (expression,) = selector["matchExpressions"]
+    assert expression["key"] == "app.kubernetes.io/component"
+    assert expression["operator"] == "In"
+    assert set(expression["values"]) == set(deployments(split_docs, service)) - {"http"}
+    assert monitor["spec"]["podMetricsEndpoints"] == [
+        {"port": "ops", "path": "/metrics", "interval": "30s"}
+    ]
+    for component, deployment in deployments(split_docs, service).items():
+        labels = deployment["spec"]["template"]["metadata"]["labels"]
+        (container,) = deployment["spec"]["template"]["spec"]["containers"]
+        selected = selector["matchLabels"].items() <= labels.items() and (
+            labels["app.kubernetes.io/component"] in expression["values"]
+        )
+        # Every pod is scraped exactly once: by the ServiceMonitor (http) or here (ops port).
+        assert selected == (component != "http"), component
+        assert selected == any(p["name"] == "ops" for p in container["ports"]), component
+
+
+def test_charts_together_mode_has_no_ops_port_nor_pod_monitor(charts_dir: Path) -> None:
+    # One process per service, HTTP included: the HTTP app answers probes and scrapes.
+    monitored = [f"{service}.serviceMonitor.enabled=true" for service in chartkit.SERVICES]
+    rendered = chartkit.render(
+        charts_dir / "civicgrid", [chartkit.example("one-process-per-service")], sets=monitored
+    )
+    docs = list(chartkit.documents(rendered.stdout))
+    assert len(by_kind(docs, "ServiceMonitor")) == len(chartkit.SERVICES)
+    assert not by_kind(docs, "PodMonitor")
+    for deployment in by_kind(docs, "Deployment").values():
+        (container,) = deployment["spec"]["template"]["spec"]["containers"]
+        assert [p["name"] for p in container["ports"]] == ["http", "grpc"]

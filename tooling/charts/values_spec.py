@@ -145,7 +145,7 @@ def global_group() -> Group:
                 enum=["dev", "test", "staging", "production"],
             ),
             "ports": Group(
-                "Ports every service listens on in its pods (and its Services expose).",
+                "Ports every service listens on in its pods (its Services expose http and grpc).",
                 {
                     "http": integer(
                         8080,
@@ -155,6 +155,13 @@ def global_group() -> Group:
                     ),
                     "grpc": integer(
                         50051, "gRPC (with grpc.health.v1)", minimum=1024, maximum=65535
+                    ),
+                    "ops": integer(
+                        9464,
+                        "CIVICGRID_OPS_PORT: /healthz, /readyz and /metrics of a workload without "
+                        "HTTP (grpc, consumers, relay, timers alone), served by the runner",
+                        minimum=1024,
+                        maximum=65535,
                     ),
                 },
             ),
@@ -256,7 +263,8 @@ def global_group() -> Group:
                     ),
                     "metricsFrom": object_list(
                         [{"namespaceLabels": {"kubernetes.io/metadata.name": "monitoring"}}],
-                        "who scrapes /metrics on the HTTP ports (Prometheus)",
+                        "who scrapes /metrics (Prometheus): the HTTP port of HTTP workloads, the "
+                        "ops port of the others; admitted when the chart's serviceMonitor.enabled",
                         PEER_ITEM,
                     ),
                 },
@@ -354,13 +362,13 @@ def workload(doc: str, sizing: Sizing, *, consumes: bool, with_enabled: bool) ->
 
 
 COMPONENT_DOCS = {
-    "http": "the HTTP API (FastAPI); probes: GET /readyz, /healthz",
-    "grpc": "the gRPC server; probes: grpc.health.v1",
-    "consumers": "Kafka consumers (inbox-guarded); no port, so no probe: the process exits when a "
-    "consumer fails",
-    "relay": "the outbox relay to Kafka; no port, so no probe: the process exits when it fails",
-    "timers": "timers and background loops (SKIP LOCKED, safe with many replicas); no port, so "
-    "no probe: the process exits when a loop fails",
+    "http": "the HTTP API (FastAPI); probes: GET /readyz, /healthz; /metrics on the HTTP port",
+    "grpc": "the gRPC server; probes: grpc.health.v1; /metrics on the ops port",
+    "consumers": "Kafka consumers (inbox-guarded); probes and /metrics on the ops port (ready "
+    "while every component runs)",
+    "relay": "the outbox relay to Kafka; probes and /metrics on the ops port",
+    "timers": "timers and background loops (SKIP LOCKED, safe with many replicas); probes and "
+    "/metrics on the ops port",
 }
 
 
@@ -437,7 +445,8 @@ def service_chart(facts: ServiceFacts) -> Group:
             },
         ),
         "probes": Group(
-            "Probes of the HTTP or gRPC port (HTTP when the workload runs both).",
+            "Probes: GET /healthz, /readyz on the HTTP port when the workload serves HTTP, else "
+            "grpc.health.v1 when it serves gRPC, else GET /healthz, /readyz on the ops port.",
             {
                 "periodSeconds": integer(10, "probe period", minimum=1),
                 "timeoutSeconds": integer(3, "probe timeout", minimum=1),
@@ -570,9 +579,11 @@ def service_chart(facts: ServiceFacts) -> Group:
             True, "spread each Deployment's pods across nodes and zones (best effort)"
         ),
         "serviceMonitor": Group(
-            "Prometheus Operator ServiceMonitor for /metrics on the HTTP Service.",
+            "Prometheus Operator monitors: a ServiceMonitor for /metrics on the HTTP Service and "
+            "a PodMonitor (<release>-<service>-ops) for /metrics on the ops port of the other "
+            "workloads; the NetworkPolicies admit global.networkPolicy.metricsFrom to both.",
             {
-                "enabled": boolean(False, "render it (needs the monitoring.coreos.com CRDs)"),
+                "enabled": boolean(False, "render them (needs the monitoring.coreos.com CRDs)"),
                 "interval": string("30s", "scrape interval"),
                 "labels": string_map("labels your Prometheus selects ServiceMonitors by"),
             },
@@ -755,7 +766,8 @@ FACTS = {
         peers={
             "identityHttp": "identity's HTTP base URL: JWKS and Open311 key exchange "
             "(CIVICGRID_IDENTITY_URL)",
-            "gridGrpc": "grid's gRPC host:port (CIVICGRID_GRID_GRPC_TARGET)",
+            "gridGrpc": "grid's gRPC target (CIVICGRID_GRID_GRPC_TARGET): host:port or "
+            "dns:///host:port; empty: dns:/// + this release's grid headless gRPC Service",
         },
         extra={
             "blobs": Group(
@@ -876,8 +888,10 @@ FACTS = {
         peers={
             "identityHttp": "identity's HTTP base URL: JWKS and token endpoint "
             "(CIVICGRID_IDENTITY_URL)",
-            "identityGrpc": "identity's gRPC host:port (CIVICGRID_IDENTITY_GRPC_TARGET)",
-            "volunteersGrpc": "volunteers' gRPC host:port (CIVICGRID_VOLUNTEERS_GRPC_TARGET)",
+            "identityGrpc": "identity's gRPC target (CIVICGRID_IDENTITY_GRPC_TARGET): host:port "
+            "or dns:///host:port; empty: dns:/// + this release's identity headless gRPC Service",
+            "volunteersGrpc": "volunteers' gRPC target (CIVICGRID_VOLUNTEERS_GRPC_TARGET); empty: "
+            "dns:/// + this release's volunteers headless gRPC Service",
         },
         # Webhooks go to integrators' public endpoints, mail to SMTP, SMS/voice to providers:
         # anywhere public, nothing private (the code refuses private targets too).

@@ -14,8 +14,8 @@ and "<chart>.migrateArgs" (a YAML list) in its _service.tpl.
 {{- end }}
 ---
 {{ include "civicgrid-lib.configMap" . }}
-{{- range $protocol := list "http" "grpc" }}
-{{- $svc := include "civicgrid-lib.service" (dict "root" $ "protocol" $protocol) }}
+{{- range $service := list (dict "protocol" "http") (dict "protocol" "grpc") (dict "protocol" "grpc" "headless" true) }}
+{{- $svc := include "civicgrid-lib.service" (merge (dict "root" $) $service) }}
 {{- if $svc }}
 ---
 {{ $svc }}
@@ -32,7 +32,7 @@ and "<chart>.migrateArgs" (a YAML list) in its _service.tpl.
 {{- end }}
 {{- end }}
 {{- end }}
-{{- range $kind := list "ingress" "serviceMonitor" }}
+{{- range $kind := list "ingress" "serviceMonitor" "podMonitor" }}
 {{- $doc := include (printf "civicgrid-lib.%s" $kind) $ }}
 {{- if $doc }}
 ---

@@ -54,7 +54,6 @@ spec:
           imagePullPolicy: {{ $root.Values.global.image.pullPolicy }}
           command: ["python", "-m", {{ include "civicgrid-lib.module" $root | quote }}]
           args: ["serve", "--components", {{ join "," $w.components | quote }}]
-          {{- if or (has "http" $w.components) (has "grpc" $w.components) }}
           ports:
             {{- if has "http" $w.components }}
             - name: http
@@ -66,7 +65,12 @@ spec:
               containerPort: {{ $ports.grpc }}
               protocol: TCP
             {{- end }}
-          {{- end }}
+            {{- if not (has "http" $w.components) }}
+            {{- /* A process without the HTTP app serves /healthz, /readyz, /metrics here. */}}
+            - name: ops
+              containerPort: {{ $ports.ops }}
+              protocol: TCP
+            {{- end }}
           envFrom:
             - configMapRef:
                 name: {{ include "civicgrid-lib.fullname" $root }}-config

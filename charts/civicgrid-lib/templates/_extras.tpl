@@ -14,7 +14,7 @@ automountServiceAccountToken: false
 {{- end }}
 {{- end -}}
 
-{{/* /metrics is served by the HTTP component (the Prometheus exporter of the process). */}}
+{{/* /metrics of the workload that serves HTTP, through its Service. */}}
 {{- define "civicgrid-lib.serviceMonitor" -}}
 {{- $sm := .Values.serviceMonitor -}}
 {{- $workload := include "civicgrid-lib.servingWorkload" (dict "root" . "protocol" "http") -}}
@@ -34,6 +34,44 @@ spec:
       {{- include "civicgrid-lib.selectorLabels" (dict "root" . "component" $workload) | nindent 6 }}
   endpoints:
     - port: http
+      path: /metrics
+      interval: {{ $sm.interval }}
+{{- end }}
+{{- end -}}
+
+{{/*
+The other workloads (consumers, relay, timers, gRPC without HTTP) serve /metrics on the runner's
+ops port; they have no Service, so a PodMonitor selects their pods.
+*/}}
+{{- define "civicgrid-lib.podMonitor" -}}
+{{- $sm := .Values.serviceMonitor -}}
+{{- $workloads := list -}}
+{{- range (include "civicgrid-lib.workloads" . | fromJson).items -}}
+{{- if not (has "http" .components) -}}
+{{- $workloads = append $workloads .name -}}
+{{- end -}}
+{{- end -}}
+{{- if and $sm.enabled $workloads }}
+apiVersion: monitoring.coreos.com/v1
+kind: PodMonitor
+metadata:
+  name: {{ include "civicgrid-lib.fullname" . }}-ops
+  labels:
+    {{- include "civicgrid-lib.labels" . | nindent 4 }}
+    {{- with $sm.labels }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
+spec:
+  selector:
+    matchLabels:
+      app.kubernetes.io/name: {{ include "civicgrid-lib.name" . }}
+      app.kubernetes.io/instance: {{ .Release.Name }}
+    matchExpressions:
+      - key: app.kubernetes.io/component
+        operator: In
+        values: {{ toJson $workloads }}
+  podMetricsEndpoints:
+    - port: ops
       path: /metrics
       interval: {{ $sm.interval }}
 {{- end }}

@@ -68,7 +68,8 @@ app.kubernetes.io/component: {{ .component }}
 
 {{/*
 A peer service of this release: dict "root" $ "service" "grid" "protocol" "grpc"|"http"
-"override" "". gRPC: host:port; HTTP: http://host:port.
+"override" "". gRPC: dns:///<its headless Service>:port (every ready pod, balanced by the
+client); HTTP: http://host:port.
 */}}
 {{- define "civicgrid-lib.peer" -}}
 {{- if .override -}}
@@ -77,7 +78,7 @@ A peer service of this release: dict "root" $ "service" "grid" "protocol" "grpc"
 {{- $host := printf "%s-%s" .root.Release.Name .service | trunc 40 | trimSuffix "-" -}}
 {{- $port := index .root.Values.global.ports .protocol | int -}}
 {{- if eq .protocol "grpc" -}}
-{{- printf "%s-grpc:%d" $host $port -}}
+{{- printf "dns:///%s-grpc-headless:%d" $host $port -}}
 {{- else -}}
 {{- printf "http://%s-http:%d" $host $port -}}
 {{- end -}}

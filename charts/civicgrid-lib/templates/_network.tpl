@@ -1,6 +1,11 @@
 {{/* Services, Ingress and NetworkPolicies. */}}
 
-{{/* dict "root" $ "protocol" "http"|"grpc" */}}
+{{/*
+dict "root" $ "protocol" "http"|"grpc" ["headless" true]. The headless gRPC Service
+(<release>-<service>-grpc-headless) is what peers of the release dial, as dns:///name:port:
+DNS answers with every ready pod and the clients balance calls over them round-robin
+(civicgrid_platform.grpc.client); a ClusterIP would pin each client's one connection to one pod.
+*/}}
 {{- define "civicgrid-lib.service" -}}
 {{- $root := .root -}}
 {{- $workload := include "civicgrid-lib.servingWorkload" . -}}
@@ -8,11 +13,15 @@
 apiVersion: v1
 kind: Service
 metadata:
-  name: {{ include "civicgrid-lib.fullname" $root }}-{{ .protocol }}
+  name: {{ include "civicgrid-lib.fullname" $root }}-{{ .protocol }}{{ if .headless }}-headless{{ end }}
   labels:
     {{- include "civicgrid-lib.componentLabels" (dict "root" $root "component" $workload) | nindent 4 }}
 spec:
   type: ClusterIP
+  {{- if .headless }}
+  clusterIP: None
+  publishNotReadyAddresses: false
+  {{- end }}
   selector:
     {{- include "civicgrid-lib.selectorLabels" (dict "root" $root "component" $workload) | nindent 4 }}
   ports:
@@ -117,6 +126,17 @@ podLabels}, as JSON {"items": [...]}.
 {{- toJson (dict "podSelector" (dict "matchLabels" (dict "app.kubernetes.io/part-of" "civicgrid") "matchExpressions" (list $expression))) -}}
 {{- end -}}
 
+{{/* Who scrapes /metrics (when serviceMonitor.enabled): JSON {"items": [peers]}. */}}
+{{- define "civicgrid-lib.metricsSources" -}}
+{{- $from := list -}}
+{{- if .Values.serviceMonitor.enabled -}}
+{{- range .Values.global.networkPolicy.metricsFrom -}}
+{{- $from = concat $from (include "civicgrid-lib.peerList" . | fromJson).items -}}
+{{- end -}}
+{{- end -}}
+{{- dict "items" $from | toJson -}}
+{{- end -}}
+
 {{/* Who may reach a workload's HTTP port: JSON {"items": [peers]}. */}}
 {{- define "civicgrid-lib.httpSources" -}}
 {{- $v := .Values -}}
@@ -126,11 +146,7 @@ podLabels}, as JSON {"items": [...]}.
 {{- $from = concat $from (include "civicgrid-lib.peerList" . | fromJson).items -}}
 {{- end -}}
 {{- end -}}
-{{- if $v.serviceMonitor.enabled -}}
-{{- range $v.global.networkPolicy.metricsFrom -}}
-{{- $from = concat $from (include "civicgrid-lib.peerList" . | fromJson).items -}}
-{{- end -}}
-{{- end -}}
+{{- $from = concat $from (include "civicgrid-lib.metricsSources" . | fromJson).items -}}
 {{- with $v.networkPolicy.callers.http -}}
 {{- $from = append $from (include "civicgrid-lib.servicePods" . | fromJson) -}}
 {{- end -}}
@@ -158,6 +174,12 @@ podLabels}, as JSON {"items": [...]}.
 {{- $from := (include "civicgrid-lib.httpSources" $root | fromJson).items -}}
 {{- if $from -}}
 {{- $ingress = append $ingress (dict "from" $from "ports" (list (dict "port" "http" "protocol" "TCP"))) -}}
+{{- end -}}
+{{- end -}}
+{{- if not (has "http" $w.components) -}}
+{{- $from := (include "civicgrid-lib.metricsSources" $root | fromJson).items -}}
+{{- if $from -}}
+{{- $ingress = append $ingress (dict "from" $from "ports" (list (dict "port" "ops" "protocol" "TCP"))) -}}
 {{- end -}}
 {{- end -}}
 {{- if and (has "grpc" $w.components) $np.callers.grpc -}}

@@ -95,34 +95,36 @@ limits:
 {{- end -}}
 
 {{/*
-Probes of a workload: dict "root" $ "components" (list). HTTP when it serves HTTP (/readyz for
-readiness, /healthz for liveness), else the gRPC health service; consumers, relay and timers
-alone open no port, so they get none (the runner exits when a component fails).
+Probes of a workload: dict "root" $ "components" (list). HTTP /healthz (startup, liveness) and
+/readyz (readiness) on the HTTP port when it serves HTTP; the gRPC health service when it serves
+gRPC without HTTP (it knows what the ops endpoint cannot: grid's warm indexes, NOT_SERVING);
+otherwise (consumers, relay, timers) the same HTTP probes on the runner's ops port.
 */}}
 {{- define "civicgrid-lib.probes" -}}
 {{- $p := .root.Values.probes -}}
 {{- $ports := .root.Values.global.ports -}}
 {{- $timing := printf "periodSeconds: %d\ntimeoutSeconds: %d" ($p.periodSeconds | int) ($p.timeoutSeconds | int) -}}
-{{- if has "http" .components }}
+{{- if or (has "http" .components) (not (has "grpc" .components)) }}
+{{- $port := ternary "http" "ops" (has "http" .components) }}
 startupProbe:
   httpGet:
     path: /healthz
-    port: http
+    port: {{ $port }}
   {{- $timing | nindent 2 }}
   failureThreshold: {{ $p.startupFailureThreshold }}
 readinessProbe:
   httpGet:
     path: /readyz
-    port: http
+    port: {{ $port }}
   {{- $timing | nindent 2 }}
   failureThreshold: {{ $p.failureThreshold }}
 livenessProbe:
   httpGet:
     path: /healthz
-    port: http
+    port: {{ $port }}
   {{- $timing | nindent 2 }}
   failureThreshold: {{ $p.failureThreshold }}
-{{- else if has "grpc" .components }}
+{{- else }}
 startupProbe:
   grpc:
     port: {{ $ports.grpc }}

@@ -23,6 +23,7 @@ CIVICGRID_HTTP_HOST: "0.0.0.0"
 CIVICGRID_HTTP_PORT: {{ include "civicgrid-lib.envString" $g.ports.http | quote }}
 CIVICGRID_GRPC_HOST: "0.0.0.0"
 CIVICGRID_GRPC_PORT: {{ include "civicgrid-lib.envString" $g.ports.grpc | quote }}
+CIVICGRID_OPS_PORT: {{ include "civicgrid-lib.envString" $g.ports.ops | quote }}
 CIVICGRID_DRAIN_SECONDS: {{ include "civicgrid-lib.envString" .Values.termination.drainSeconds | quote }}
 CIVICGRID_JWKS_URL: {{ printf "%s/.well-known/jwks.json" (include "civicgrid-lib.peer" (dict "root" . "service" "identity" "protocol" "http" "override" .Values.peers.identityHttp)) | quote }}
 CIVICGRID_KAFKA_BOOTSTRAP: {{ $k.bootstrap | quote }}

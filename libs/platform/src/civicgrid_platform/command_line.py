@@ -111,6 +111,13 @@ class ServiceCommandLine:
             gc.collect()
             gc.freeze()
             runner = ProcessRunner(graph.components(names), drain_seconds=settings.drain_seconds)
+            if "http" not in names and settings.ops_port:
+                # No HTTP app to probe or scrape: serve its probes and /metrics on the ops port.
+                from civicgrid_platform.ops import ops_component
+
+                runner.components.append(
+                    ops_component(runner, settings.http_host, settings.ops_port)
+                )
             return await runner.run()
         finally:
             await graph.aclose()

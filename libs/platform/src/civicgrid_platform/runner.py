@@ -28,17 +28,33 @@ class Component:
     """Called on SIGTERM before stop: stop taking new work, keep finishing current work."""
 
 
+class ComponentNotRunning(RuntimeError):
+    """A component has not been started yet, or has ended (it failed, or the process stops)."""
+
+
 @dataclass
 class ProcessRunner:
     components: list[Component]
     drain_seconds: float = 5.0
     stop: asyncio.Event = field(default_factory=asyncio.Event)
+    _tasks: dict[str, asyncio.Task[None]] = field(default_factory=dict, init=False, repr=False)
+
+    async def check_running(self, name: str) -> None:
+        """A readiness check (see http/health.py's Readiness): raises unless component `name`
+        has been started and is still running. A component only ends when the process stops or
+        when it fails, so this is "started and not failed"."""
+        task = self._tasks.get(name)
+        if task is None:
+            raise ComponentNotRunning(f"component {name} has not started")
+        if task.done():
+            raise ComponentNotRunning(f"component {name} has ended")
 
     async def run(self) -> int:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, lambda: asyncio.ensure_future(self.shutdown()))
-        tasks = {asyncio.create_task(c.run(self.stop), name=c.name): c for c in self.components}
+        tasks = [asyncio.create_task(c.run(self.stop), name=c.name) for c in self.components]
+        self._tasks.update((task.get_name(), task) for task in tasks)
         logger.info("started", extra={"components": [c.name for c in self.components]})
         exit_code = 0
         pending = set(tasks)
@@ -82,7 +98,9 @@ class EmbeddedUvicorn(uvicorn.Server):
         yield
 
 
-def http_component(app: object, host: str, port: int, on_drain: Callable[[], None]) -> Component:
+def http_component(
+    app: object, host: str, port: int, on_drain: Callable[[], None], *, name: str = "http"
+) -> Component:
     config = uvicorn.Config(
         app,  # type: ignore[arg-type]
         host=host,
@@ -105,4 +123,4 @@ def http_component(app: object, host: str, port: int, on_drain: Callable[[], Non
     async def drain() -> None:
         on_drain()
 
-    return Component("http", run, drain)
+    return Component(name, run, drain)

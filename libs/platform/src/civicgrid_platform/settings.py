@@ -34,6 +34,13 @@ class PlatformSettings(BaseSettings):
     http_port: int = Field(default=8000, ge=0, le=65535)
     grpc_host: str = "127.0.0.1"
     grpc_port: int = Field(default=50051, ge=0, le=65535)
+    ops_port: int = Field(
+        default=0,
+        ge=0,
+        le=65535,
+        description="port of the ops endpoint (/healthz, /readyz, /metrics) that a process "
+        "running no `http` component serves on http_host; 0 = none",
+    )
 
     database_url: str = Field(
         default="", description="runtime DSN (non-owner role, row-level security applies)"

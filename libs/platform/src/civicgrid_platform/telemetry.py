@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from opentelemetry import metrics, trace
 from opentelemetry.context import Context
@@ -26,6 +27,9 @@ from opentelemetry.sdk.trace.sampling import (
 from opentelemetry.trace import Link, SpanKind
 from opentelemetry.trace.span import TraceState
 from opentelemetry.util.types import Attributes
+
+if TYPE_CHECKING:
+    from fastapi import APIRouter
 
 
 class WhileExporting(Sampler):
@@ -118,16 +122,27 @@ def instrument_sqlalchemy(engine: object) -> None:
     SQLAlchemyInstrumentor().instrument(engine=sync_engine, enable_commenter=False)
 
 
+def metrics_router() -> APIRouter:
+    """`GET /metrics`: what the PrometheusMetricReader collects, in Prometheus' text format.
+    The HTTP app and the ops endpoint (ops.py) both serve it."""
+    from fastapi import APIRouter, Response
+    from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+    router = APIRouter(include_in_schema=False)
+
+    @router.get("/metrics")
+    def prometheus_metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return router
+
+
 def instrument_fastapi(app: object) -> None:
     """Server spans for every route and a Prometheus /metrics endpoint on the same app."""
-    from fastapi import FastAPI, Response
-    from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+    from fastapi import FastAPI
 
     from civicgrid_platform.http.request_telemetry import RequestTelemetry
 
     assert isinstance(app, FastAPI)
     app.add_middleware(RequestTelemetry, excluded_paths=("/healthz", "/readyz", "/metrics"))
-
-    @app.get("/metrics", include_in_schema=False)
-    def prometheus_metrics() -> Response:
-        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+    app.include_router(metrics_router())

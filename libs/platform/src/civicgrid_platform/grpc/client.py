@@ -1,4 +1,5 @@
-"""gRPC client channel factory: deadlines, retries on UNAVAILABLE, trace and token propagation."""
+"""gRPC client channel factory: round-robin balancing, deadlines, retries on UNAVAILABLE, trace
+and token propagation."""
 
 from __future__ import annotations
 
@@ -9,7 +10,12 @@ from typing import Any
 import grpc
 from grpc import aio
 
-_RETRY_POLICY = {
+# The channel's default service config. round_robin: a channel keeps a connection to every
+# address its target resolves to and spreads calls over them, so `dns:///<headless service>:port`
+# balances over the server pods (pick_first, gRPC's default, would pin one pod per client, and a
+# ClusterIP Service balances connections, not calls). A target of one address works as before.
+SERVICE_CONFIG = {
+    "loadBalancingConfig": [{"round_robin": {}}],
     "methodConfig": [
         {
             "name": [{}],
@@ -22,7 +28,7 @@ _RETRY_POLICY = {
                 "retryableStatusCodes": ["UNAVAILABLE"],
             },
         }
-    ]
+    ],
 }
 
 
@@ -52,20 +58,24 @@ class _MetadataInterceptor(aio.UnaryUnaryClientInterceptor):
         return await continuation(details, request)
 
 
+def channel_options() -> list[tuple[str, Any]]:
+    """The options of every channel create_channel opens."""
+    return [("grpc.service_config", json.dumps(SERVICE_CONFIG)), ("grpc.enable_retries", 1)]
+
+
 def create_channel(
     target: str,
     *,
     token_provider: Callable[[], str | None] | None = None,
     deadline_seconds: float = 5.0,
 ) -> aio.Channel:
+    """A channel to `target`: `host:port` (one address) or `dns:///host:port` (every address
+    the name resolves to, e.g. a headless Service's ready pods, balanced round-robin)."""
     from opentelemetry.instrumentation.grpc import aio_client_interceptors
 
     return aio.insecure_channel(
         target,
-        options=[
-            ("grpc.service_config", json.dumps(_RETRY_POLICY)),
-            ("grpc.enable_retries", 1),
-        ],
+        options=channel_options(),
         interceptors=[
             *aio_client_interceptors(),
             _MetadataInterceptor(token_provider, deadline_seconds),
