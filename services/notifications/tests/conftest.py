@@ -13,12 +13,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from civicgrid_notifications.__main__ import MIGRATIONS
 from civicgrid_notifications.usecases.context import NotificationsContext
+from civicgrid_notifications.usecases.webhook_secrets import WEBHOOK_SECRET_PURPOSE
 from civicgrid_platform.db.engine import create_engine
 from civicgrid_platform.db.uow import UnitOfWorkFactory
 from civicgrid_platform.migrate import upgrade
+from civicgrid_platform.sealing import Sealer
 from civicgrid_testkit import ServiceDatabase, unique_name
 from services.notifications.tests.notifications_support import (
     MONDAY_9,
+    SERVICE_KEY,
     District,
     SettableClock,
     notifications_app,
@@ -41,7 +44,10 @@ async def notifications_engine(notifications_db: ServiceDatabase) -> AsyncIterat
 
 @pytest.fixture(scope="session")
 def notifications_ctx(notifications_engine: AsyncEngine) -> NotificationsContext:
-    return NotificationsContext(uow=UnitOfWorkFactory(notifications_engine))
+    return NotificationsContext(
+        uow=UnitOfWorkFactory(notifications_engine),
+        webhook_sealer=Sealer(SERVICE_KEY, WEBHOOK_SECRET_PURPOSE),
+    )
 
 
 @pytest.fixture

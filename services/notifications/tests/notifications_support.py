@@ -16,6 +16,8 @@ from civicgrid_testkit import ServiceDatabase
 from civicgrid_testkit.tokens import TestIssuer
 
 TOKENS = TestIssuer()
+# The tests' CIVICGRID_SECRET_KEY: it seals webhook secrets.
+SERVICE_KEY = "notifications-tests-secret-key-0123456789"
 # A Monday morning in the district's zone (Asia/Shanghai, UTC+8): 09:00 local.
 MONDAY_9 = datetime(2026, 11, 30, 1, 0, tzinfo=UTC)
 

@@ -9,7 +9,7 @@ import pytest
 from google.protobuf.wrappers_pb2 import StringValue
 from opentelemetry.sdk.trace import TracerProvider
 
-from civicgrid_platform.db.bulk import copy_rows, update_rows
+from civicgrid_platform.db.bulk import FEW_ROWS, copy_rows, insert_new_rows, update_rows
 from civicgrid_platform.db.uow import BULK_EVENTS, UnitOfWorkFactory
 from civicgrid_platform.events.cloudevents import OutgoingEvent
 from libs.platform.tests.integration.events_support_infra import (
@@ -34,17 +34,25 @@ async def test_rows_for_the_bound_tenant_are_copied_through_the_staging_table(
     rows = [(uuid4(), tenant, f"thing {n}") for n in range(2500)]
     async with uow_factory(tenant_id=tenant) as uow:
         await copy_rows(uow.session, THINGS, ("id", "tenant_id", "name"), rows)
-        # Twice in one transaction: each call stages in a table of its own.
+        # Twice in one transaction: each call stages in a table of its own (a few rows go in
+        # one INSERT from unnest instead).
         await copy_rows(uow.session, THINGS, ("id", "tenant_id", "name"), [(uuid4(), tenant, "x")])
+        await copy_rows(
+            uow.session,
+            THINGS,
+            ("id", "tenant_id", "name"),
+            [(uuid4(), tenant, f"z {n}") for n in range(100)],
+        )
         await uow.commit()
-    assert await _things(database, tenant) == 2501
+    assert await _things(database, tenant) == 2601
 
 
+@pytest.mark.parametrize("mine", [2, FEW_ROWS + 10], ids=["unnest", "staging"])
 async def test_a_row_of_another_tenant_fails_the_whole_copy(
-    database: Database, uow_factory: UnitOfWorkFactory
+    database: Database, uow_factory: UnitOfWorkFactory, mine: int
 ) -> None:
     tenant, other = uuid4(), uuid4()
-    rows = [(uuid4(), tenant, "mine"), (uuid4(), other, "smuggled"), (uuid4(), tenant, "mine")]
+    rows = [(uuid4(), tenant, "mine") for _ in range(mine)] + [(uuid4(), other, "smuggled")]
     with pytest.raises(Exception, match="row-level security"):
         async with uow_factory(tenant_id=tenant) as uow:
             await copy_rows(uow.session, THINGS, ("id", "tenant_id", "name"), rows)
@@ -132,3 +140,27 @@ async def test_many_rows_are_updated_at_once_and_only_the_bound_tenants(
         for owner, thing in ((tenant, mine), (other, theirs))
     }
     assert names == {mine: "new", theirs: "old"}
+
+
+@pytest.mark.parametrize("count", [3, FEW_ROWS + 10], ids=["unnest", "staging"])
+async def test_only_rows_that_do_not_clash_are_inserted_and_their_ids_returned(
+    database: Database, uow_factory: UnitOfWorkFactory, count: int
+) -> None:
+    tenant = uuid4()
+    old = [(uuid4(), tenant, f"old {n}") for n in range(2)]
+    async with uow_factory(tenant_id=tenant) as uow:
+        await copy_rows(uow.session, THINGS, ("id", "tenant_id", "name"), old)
+        await uow.commit()
+    fresh = [(uuid4(), tenant, f"new {n}") for n in range(count)]
+    async with uow_factory(tenant_id=tenant) as uow:
+        inserted = await insert_new_rows(
+            uow.session,
+            THINGS,
+            ("id", "tenant_id", "name"),
+            [*old, *fresh],
+            conflict="things_pkey",
+            returning="id",
+        )
+        await uow.commit()
+    assert sorted(inserted) == sorted(row[0] for row in fresh)
+    assert await _things(database, tenant) == 2 + count

@@ -36,6 +36,7 @@ from civicgrid_notifications.db.tables_webhooks import webhook_messages
 from civicgrid_notifications.db.webhooks_repo import WebhooksRepository
 from civicgrid_notifications.usecases.context import NotificationsContext
 from civicgrid_notifications.usecases.webhook_dispatch import dispatch_due
+from civicgrid_notifications.usecases.webhook_secrets import WEBHOOK_SECRET_PURPOSE
 from civicgrid_notifications.usecases.webhooks import (
     SubscriptionInput,
     enqueue_for_event,
@@ -45,11 +46,19 @@ from civicgrid_platform.auth import Principal
 from civicgrid_platform.db.engine import create_engine
 from civicgrid_platform.db.uow import UnitOfWorkFactory
 from civicgrid_platform.migrate import upgrade
+from civicgrid_platform.sealing import Sealer
+from civicgrid_platform.settings import DEV_SECRET
 
 LOOPBACK = "127.0.0.1"
 MESSAGES = 5_000
 EVENT_TYPE = "civicgrid.tickets.v1.ticket.created"
 PER_TRANSACTION = 500
+
+
+def _sealer() -> Sealer:
+    """The benchmark's own database: the public development key seals its secret in the
+    process that subscribes and opens it in the dispatcher processes."""
+    return Sealer(DEV_SECRET, WEBHOOK_SECRET_PURPOSE)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -203,7 +212,7 @@ async def _bench(
     port = _free_port()
     receiver = _spawn("receiver", "--port", str(port))
     engine = create_engine(dsn, pool_size=2)
-    ctx = NotificationsContext(uow=UnitOfWorkFactory(engine))
+    ctx = NotificationsContext(uow=UnitOfWorkFactory(engine), webhook_sealer=_sealer())
     workers: list[subprocess.Popen[str]] = []
     try:
         await _counts(f"http://{LOOPBACK}:{port}/count")
@@ -249,7 +258,7 @@ async def _bench(
 async def _drain(dsn: str, loops: int, concurrency: int) -> dict[str, float]:
     """One dispatcher process: sends until nothing is due, once told to go."""
     engine = create_engine(dsn, pool_size=loops * 2)
-    ctx = NotificationsContext(uow=UnitOfWorkFactory(engine))
+    ctx = NotificationsContext(uow=UnitOfWorkFactory(engine), webhook_sealer=_sealer())
     sender = HttpWebhookSender()
 
     async def loop() -> None:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import partial
 from typing import Protocol
 
-import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from civicgrid_notifications.adapters import identity_directory, volunteers_finder
@@ -18,6 +18,7 @@ from civicgrid_notifications.adapters.volunteers_finder import VolunteersFinder
 from civicgrid_notifications.adapters.webhook_http import HttpWebhookSender
 from civicgrid_notifications.api.app import create_notifications_app
 from civicgrid_notifications.domain.channels import Channel
+from civicgrid_notifications.domain.retention import RetentionPolicy
 from civicgrid_notifications.events.incoming import CONSUMER_GROUP, TOPICS, build_handlers
 from civicgrid_notifications.events.outgoing import topic_specs
 from civicgrid_notifications.jobs.dispatcher import run_dispatcher
@@ -27,7 +28,9 @@ from civicgrid_notifications.settings import NotificationsSettings
 from civicgrid_notifications.usecases import webhooks
 from civicgrid_notifications.usecases.context import DeliveryPolicy, NotificationsContext
 from civicgrid_notifications.usecases.ports import Sender
+from civicgrid_notifications.usecases.retention import purge_due
 from civicgrid_notifications.usecases.timer_kinds import run_due
+from civicgrid_notifications.usecases.webhook_secrets import WEBHOOK_SECRET_PURPOSE
 from civicgrid_platform.auth import JwksCache, TenantTokens, TokenVerifier
 from civicgrid_platform.components import event_consumer, grpc_component, outbox_relay
 from civicgrid_platform.composition import ServiceParts, service_engine, token_verifier
@@ -36,6 +39,7 @@ from civicgrid_platform.db.uow import UnitOfWorkFactory
 from civicgrid_platform.events.kafka_client import KafkaConnection
 from civicgrid_platform.events.topics import TopicSpec
 from civicgrid_platform.runner import Component, http_component
+from civicgrid_platform.sealing import Sealer
 from civicgrid_platform.timers import run_timers
 
 
@@ -64,8 +68,8 @@ class Notifications(ServiceParts):
         await super().aclose()
 
 
-def _senders(settings: NotificationsSettings, http: httpx.AsyncClient) -> dict[Channel, Sender]:
-    senders: dict[Channel, Sender] = {
+def _senders(settings: NotificationsSettings) -> dict[Channel, FallbackSender | SmtpEmailSender]:
+    senders: dict[Channel, FallbackSender | SmtpEmailSender] = {
         Channel.EMAIL: SmtpEmailSender(
             host=settings.smtp_host,
             port=settings.smtp_port,
@@ -82,7 +86,6 @@ def _senders(settings: NotificationsSettings, http: httpx.AsyncClient) -> dict[C
                 urls,
                 token=settings.provider_token.get_secret_value(),
                 public_url=settings.public_url,
-                client=http,
                 timeout_seconds=settings.provider_timeout_seconds,
             )
     return senders
@@ -90,8 +93,7 @@ def _senders(settings: NotificationsSettings, http: httpx.AsyncClient) -> dict[C
 
 def build(settings: NotificationsSettings) -> Notifications:
     engine = service_engine(settings)
-    http = httpx.AsyncClient(trust_env=False)
-    closables: list[Closable] = [http]
+    closables: list[Closable] = []
     directory = finder = None
     if settings.service_client_id:
         tokens = TenantTokens(
@@ -104,9 +106,11 @@ def build(settings: NotificationsSettings) -> Notifications:
         directory = IdentityDirectory(settings.identity_grpc_target, tokens)
         finder = VolunteersFinder(settings.volunteers_grpc_target, tokens)
         closables += [tokens, directory, finder]
+    senders = _senders(settings)
+    closables += [s for s in senders.values() if isinstance(s, FallbackSender)]
     ctx = NotificationsContext(
         uow=UnitOfWorkFactory(engine),
-        senders=_senders(settings, http),
+        senders=dict[Channel, Sender](senders),
         directory=directory,
         volunteers=finder,
         delivery=DeliveryPolicy(
@@ -116,6 +120,13 @@ def build(settings: NotificationsSettings) -> Notifications:
         ),
         default_timezone=settings.default_timezone,
         default_locale=settings.default_locale,
+        webhook_sealer=Sealer(settings.secret_key.get_secret_value(), WEBHOOK_SECRET_PURPOSE),
+        retention=RetentionPolicy(
+            deliveries=timedelta(days=settings.retention_deliveries_days),
+            read_inbox=timedelta(days=settings.retention_read_inbox_days),
+            webhook_messages=timedelta(days=settings.retention_webhook_messages_days),
+            batch=settings.retention_batch_size,
+        ),
     )
     jwks, verifier = token_verifier(settings)
     return Notifications(settings, engine, ctx, verifier, jwks, closables)
@@ -156,9 +167,11 @@ def components(notifications: Notifications, names: Sequence[str]) -> list[Compo
         grpc, _ = grpc_component(settings, [register(ctx)], [SERVICE_NAME], notifications.verifier)
         built.append(grpc)
     if "timers" in names:
-        # Three loops: the chain's and digests' timers, deliveries leaving, webhooks leaving.
+        # Four loops: the chain's and digests' timers, the districts' upkeep (retention),
+        # deliveries leaving, webhooks leaving.
         interval = settings.timers_interval_seconds
         built.append(Component("timers", partial(run_timers, partial(run_due, ctx), interval)))
+        built.append(Component("retention", partial(run_timers, partial(purge_due, ctx), interval)))
         dsn = dsn_of(notifications.engine.url)
         built.append(
             Component(

@@ -60,3 +60,31 @@ class NotificationsSettings(PlatformSettings):
         description="events applied in one transaction: a batch's rows go in one statement per "
         "table, so larger batches share that fixed cost (`make bench`)",
     )
+    # Retention: finished work older than these goes (usecases.retention), once a day per
+    # district, in bounded batches.
+    retention_deliveries_days: int = Field(
+        default=90,
+        ge=14,
+        le=3650,
+        description="days a finished delivery (delivered, failed, suppressed) and its attempts "
+        "are kept; an in-app one at least as long as its inbox message",
+    )
+    retention_read_inbox_days: int = Field(
+        default=180,
+        ge=14,
+        le=3650,
+        description="days a read in-app message is kept; unread ones are kept until read",
+    )
+    retention_webhook_messages_days: int = Field(
+        default=30,
+        ge=14,
+        le=3650,
+        description="days a delivered or failed webhook message and its attempts are kept (the "
+        "delivery log, and what can be replayed)",
+    )
+    retention_batch_size: int = Field(
+        default=5000,
+        ge=100,
+        le=50_000,
+        description="rows the purge deletes per statement (one short transaction each)",
+    )

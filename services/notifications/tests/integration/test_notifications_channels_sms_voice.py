@@ -11,11 +11,10 @@ import json
 import threading
 import uuid
 from collections import deque
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
 import pytest
 
 from civicgrid_notifications.adapters.http_provider import FallbackSender
@@ -91,16 +90,25 @@ def providers() -> Iterator[list[FakeProvider]]:
         provider.close()
 
 
+Chain = Callable[..., FallbackSender]
+
+
 @pytest.fixture
-async def client() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient() as shared:
-        yield shared
+async def chain() -> AsyncIterator[Chain]:
+    """Senders as the service builds them: each provider on its own client over the lean
+    transport; closed after the test."""
+    made: list[FallbackSender] = []
 
+    def build(*urls: str, timeout: float = 5.0) -> FallbackSender:
+        sender = FallbackSender.over(
+            urls, token=TOKEN, public_url=PUBLIC_URL, timeout_seconds=timeout
+        )
+        made.append(sender)
+        return sender
 
-def chain(client: httpx.AsyncClient, *urls: str, timeout: float = 5.0) -> FallbackSender:
-    return FallbackSender.over(
-        urls, token=TOKEN, public_url=PUBLIC_URL, client=client, timeout_seconds=timeout
-    )
+    yield build
+    for sender in made:
+        await sender.aclose()
 
 
 def sms(channel: Channel = Channel.SMS, **changes: Any) -> Outgoing:
@@ -119,12 +127,12 @@ def sms(channel: Channel = Channel.SMS, **changes: Any) -> Outgoing:
 
 
 async def test_notifications_channels_the_provider_gets_our_contract(
-    providers: list[FakeProvider], client: httpx.AsyncClient
+    providers: list[FakeProvider], chain: Chain
 ) -> None:
     first = providers[0]
     message = sms()
 
-    result = await chain(client, first.url() + "/").send(message)
+    result = await chain(first.url() + "/").send(message)
 
     [tried] = result.tries
     assert (tried.provider, tried.outcome, tried.status_code) == (first.name, "sent", 200)
@@ -145,12 +153,12 @@ async def test_notifications_channels_the_provider_gets_our_contract(
 
 
 async def test_notifications_channels_a_failing_provider_hands_the_sms_to_the_next(
-    providers: list[FakeProvider], client: httpx.AsyncClient
+    providers: list[FakeProvider], chain: Chain
 ) -> None:
     first, second, third = providers
     first.answer(Answer(500, {"error": "gateway down"}))
 
-    result = await chain(client, first.url(), second.url(), third.url()).send(sms())
+    result = await chain(first.url(), second.url(), third.url()).send(sms())
 
     assert [(t.provider, t.outcome, t.status_code) for t in result.tries] == [
         (first.name, "error", 500),
@@ -163,27 +171,27 @@ async def test_notifications_channels_a_failing_provider_hands_the_sms_to_the_ne
 
 
 async def test_notifications_channels_busy_and_refusing_providers_do_not_stop_the_chain(
-    providers: list[FakeProvider], client: httpx.AsyncClient
+    providers: list[FakeProvider], chain: Chain
 ) -> None:
     first, second, third = providers
     first.answer(Answer(429, {"error": "slow down"}))
     second.answer(Answer(400, {"error": "number range not served"}))
 
-    result = await chain(client, first.url(), second.url(), third.url()).send(sms())
+    result = await chain(first.url(), second.url(), third.url()).send(sms())
 
     assert [t.outcome for t in result.tries] == ["error", "failed", "sent"]
     assert result.final.provider == third.name
 
 
 async def test_notifications_channels_when_every_provider_fails_every_try_is_listed(
-    providers: list[FakeProvider], client: httpx.AsyncClient
+    providers: list[FakeProvider], chain: Chain
 ) -> None:
     first, second, _ = providers
     first.answer(Answer(503, b"maintenance"))
     second.answer(Answer(200, {"id": "late"}, hang_seconds=5))
     nobody = f"http://{LOOPBACK}:{find_free_port()}"
 
-    result = await chain(client, first.url(), second.url(), nobody, timeout=0.5).send(sms())
+    result = await chain(first.url(), second.url(), nobody, timeout=0.5).send(sms())
 
     assert [(t.outcome, t.status_code) for t in result.tries] == [
         ("error", 503),
@@ -197,26 +205,24 @@ async def test_notifications_channels_when_every_provider_fails_every_try_is_lis
 
 
 async def test_notifications_channels_when_every_provider_refuses_the_message_failed(
-    providers: list[FakeProvider], client: httpx.AsyncClient
+    providers: list[FakeProvider], chain: Chain
 ) -> None:
     first, second, _ = providers
     first.answer(Answer(400, {"error": "invalid number"}))
     second.answer(Answer(404, {"error": "unknown number"}))
 
-    result = await chain(client, first.url(), second.url()).send(sms(address="+86000"))
+    result = await chain(first.url(), second.url()).send(sms(address="+86000"))
 
     assert [(t.outcome, t.status_code) for t in result.tries] == [("failed", 400), ("failed", 404)]
     assert result.final.outcome == "failed"
 
 
 async def test_notifications_channels_a_call_is_voice_and_may_be_delivered_at_once(
-    providers: list[FakeProvider], client: httpx.AsyncClient
+    providers: list[FakeProvider], chain: Chain
 ) -> None:
     first = providers[0].answer(Answer(200, {"id": "call-9", "status": "delivered"}))
 
-    result = await chain(client, first.url()).send(
-        sms(Channel.VOICE, body="紧急求助。请立即前往。")
-    )
+    result = await chain(first.url()).send(sms(Channel.VOICE, body="紧急求助。请立即前往。"))
 
     assert (result.final.outcome, result.final.provider_ref) == ("delivered", "call-9")
     assert first.received[0].body["kind"] == "voice"

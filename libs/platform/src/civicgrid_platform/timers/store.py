@@ -48,20 +48,22 @@ _SCHEDULE_IF_ABSENT = text(
 )
 _CANCEL = text("DELETE FROM timers WHERE kind = :kind AND subject_id = :subject")
 # Deleting is claiming: the rows vanish with the transaction that handles them, or come back if
-# it rolls back. SKIP LOCKED lets several replicas share the work without waiting.
+# it rolls back. SKIP LOCKED lets several replicas share the work without waiting. The rows
+# are chosen once (an ARRAY sub-select): as `id IN (…)` the planner may scan the sub-select
+# again per row, and SKIP LOCKED then hands back more rows than LIMIT allows.
 _CLAIM = text(
-    "DELETE FROM timers WHERE id IN ("
+    "DELETE FROM timers WHERE id = ANY(ARRAY("
     " SELECT id FROM timers WHERE due_at <= :now AND kind = ANY(:kinds)"
     " ORDER BY due_at LIMIT :limit"
-    " FOR UPDATE SKIP LOCKED)"
+    " FOR UPDATE SKIP LOCKED))"
     " RETURNING tenant_id, kind, subject_id, due_at"
 )
 # Leasing is claiming for work done outside the claiming transaction (a message sent over the
 # network): the rows stay, pushed to the lease's end, so a crash mid-work only delays them.
 _LEASE = text(
-    "UPDATE timers SET due_at = :until WHERE id IN ("
+    "UPDATE timers SET due_at = :until WHERE id = ANY(ARRAY("
     " SELECT id FROM timers WHERE kind = :kind AND due_at <= :now ORDER BY due_at LIMIT :limit"
-    " FOR UPDATE SKIP LOCKED)"
+    " FOR UPDATE SKIP LOCKED))"
     " RETURNING tenant_id, kind, subject_id, due_at"
 )
 _NEXT = text("SELECT due_at FROM timers WHERE kind = :kind AND subject_id = :subject")

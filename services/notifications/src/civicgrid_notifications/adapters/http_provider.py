@@ -42,6 +42,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from civicgrid_notifications.adapters.webhook_transport import PinnedTransport
 from civicgrid_notifications.usecases.context import utc_now
 from civicgrid_notifications.usecases.ports import (
     Outgoing,
@@ -50,6 +51,7 @@ from civicgrid_notifications.usecases.ports import (
     TryOutcome,
 )
 from civicgrid_notifications.usecases.provider_status import STATUS_PATH, delivery_reference
+from civicgrid_notifications.usecases.webhook_ports import SystemResolver
 
 # deliveries.provider and delivery_attempts.provider hold 64 characters, provider_ref 128.
 _NAME_LENGTH = 64
@@ -95,6 +97,15 @@ def _taken(status_code: int, content: bytes) -> tuple[TryOutcome, str | None, st
 
 def _excerpt(content: bytes) -> str:
     return content.decode("utf-8", "replace").replace("\x00", "")[:_DETAIL_LENGTH].strip()
+
+
+def provider_client() -> httpx.AsyncClient:
+    """A client for one provider over the lean HTTP/1.1 transport webhooks use: httpx's own
+    costs about 2 ms of CPU a request (see adapters.webhook_transport), which an alert's first
+    messages paid on every press. Providers are the operator's choice, so internal addresses
+    are allowed."""
+    transport = PinnedTransport(SystemResolver(), True, httpx.create_ssl_context())
+    return httpx.AsyncClient(transport=transport, trust_env=False, follow_redirects=False)
 
 
 class HttpProvider:
@@ -174,6 +185,7 @@ class FallbackSender:
         if not providers:
             raise ValueError("a fallback sender needs at least one provider")
         self.providers = tuple(providers)
+        self._owned: list[httpx.AsyncClient] = []
 
     @classmethod
     def over(
@@ -182,25 +194,33 @@ class FallbackSender:
         *,
         token: str,
         public_url: str,
-        client: httpx.AsyncClient,
+        client: httpx.AsyncClient | None = None,
         timeout_seconds: float = 5.0,
         clock: Callable[[], datetime] = utc_now,
     ) -> FallbackSender:
-        """Providers at these base URLs, in this order, calling back at public_url."""
+        """Providers at these base URLs, in this order, calling back at public_url; each on a
+        client of its own (`provider_client`) unless one `client` is given for all."""
         callback_url = public_url.rstrip("/") + STATUS_PATH
-        return cls(
+        owned = [] if client is not None else [provider_client() for _ in base_urls]
+        sender = cls(
             [
                 HttpProvider(
                     url,
                     token=token,
                     callback_url=callback_url,
-                    client=client,
+                    client=client or owned[n],
                     timeout_seconds=timeout_seconds,
                     clock=clock,
                 )
-                for url in base_urls
+                for n, url in enumerate(base_urls)
             ]
         )
+        sender._owned = owned
+        return sender
+
+    async def aclose(self) -> None:
+        for client in self._owned:
+            await client.aclose()
 
     async def send(self, message: Outgoing) -> SendResult:
         tries: list[ProviderTry] = []

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,7 +17,6 @@ from civicgrid_notifications.db.tables_alerts import (
     alert_duty,
     alert_policies,
     care_profiles,
-    device_presses,
 )
 
 
@@ -43,6 +42,27 @@ class WatchedDevice:
 
 _C = care_profiles.c
 _D = alert_devices.c
+
+
+# Text, not postgresql.insert(), on a press's path: SQLAlchemy 2.0 caches no statement with
+# ON CONFLICT, so each press compiled these again (py-spy); text is compiled once.
+_WATCH_DEVICE = text(
+    "INSERT INTO alert_devices (tenant_id, device_id, person_id, heartbeat_seconds)"
+    " VALUES (:tenant_id, :device_id, :person_id, :heartbeat_seconds)"
+    " ON CONFLICT ON CONSTRAINT pk_alert_devices DO UPDATE"
+    " SET person_id = excluded.person_id, heartbeat_seconds = excluded.heartbeat_seconds"
+)
+_DEVICE_SEEN = text(
+    "INSERT INTO alert_devices (tenant_id, device_id, person_id, heartbeat_seconds, last_seen_at)"
+    " VALUES (:tenant_id, :device_id, :person_id, :heartbeat_seconds, :at)"
+    " ON CONFLICT ON CONSTRAINT pk_alert_devices DO UPDATE SET person_id = excluded.person_id,"
+    " last_seen_at = excluded.last_seen_at, offline_since = NULL RETURNING heartbeat_seconds"
+)
+_RECORD_PRESS = text(
+    "INSERT INTO device_presses (tenant_id, device_id, nonce, pressed_at, alert_id)"
+    " VALUES (:tenant_id, :device_id, :nonce, :pressed_at, :alert_id)"
+    " ON CONFLICT ON CONSTRAINT pk_device_presses DO NOTHING RETURNING nonce"
+)
 
 
 class CareRepository:
@@ -74,20 +94,14 @@ class CareRepository:
 
     # --- devices -------------------------------------------------------------------------------
     async def watch_device(self, device_id: str, person_id: UUID, heartbeat_seconds: int) -> None:
-        statement = insert(alert_devices).values(
-            tenant_id=self.tenant_id,
-            device_id=device_id,
-            person_id=person_id,
-            heartbeat_seconds=heartbeat_seconds,
-        )
         await self.session.execute(
-            statement.on_conflict_do_update(
-                constraint="pk_alert_devices",
-                set_={
-                    "person_id": statement.excluded.person_id,
-                    "heartbeat_seconds": statement.excluded.heartbeat_seconds,
-                },
-            )
+            _WATCH_DEVICE,
+            {
+                "tenant_id": self.tenant_id,
+                "device_id": device_id,
+                "person_id": person_id,
+                "heartbeat_seconds": heartbeat_seconds,
+            },
         )
 
     async def device(self, device_id: str, *, lock: bool = False) -> WatchedDevice | None:
@@ -99,12 +113,24 @@ class CareRepository:
         row = (await self.session.execute(query)).first()
         return WatchedDevice(*row) if row else None
 
-    async def device_seen(self, device_id: str, at: datetime) -> None:
-        await self.session.execute(
-            update(alert_devices)
-            .where(_D.tenant_id == self.tenant_id, _D.device_id == device_id)
-            .values(last_seen_at=at, offline_since=None)
-        )
+    async def device_seen(
+        self, device_id: str, person_id: UUID, at: datetime, *, heartbeat_seconds: int
+    ) -> int:
+        """The device heard from now (watched from now on, at `heartbeat_seconds`, if it was
+        not; bound to the person identity names); its heartbeat interval."""
+        interval: int = (
+            await self.session.execute(
+                _DEVICE_SEEN,
+                {
+                    "tenant_id": self.tenant_id,
+                    "device_id": device_id,
+                    "person_id": person_id,
+                    "heartbeat_seconds": heartbeat_seconds,
+                    "at": at,
+                },
+            )
+        ).scalar_one()
+        return interval
 
     async def device_offline(self, device_id: str, since: datetime) -> None:
         await self.session.execute(
@@ -116,16 +142,14 @@ class CareRepository:
     async def record_press(self, device_id: str, nonce: str, at: datetime, alert_id: UUID) -> bool:
         """False when this nonce was pressed before (a replay)."""
         result = await self.session.execute(
-            insert(device_presses)
-            .values(
-                tenant_id=self.tenant_id,
-                device_id=device_id,
-                nonce=nonce,
-                pressed_at=at,
-                alert_id=alert_id,
-            )
-            .on_conflict_do_nothing(constraint="pk_device_presses")
-            .returning(device_presses.c.nonce)
+            _RECORD_PRESS,
+            {
+                "tenant_id": self.tenant_id,
+                "device_id": device_id,
+                "nonce": nonce,
+                "pressed_at": at,
+                "alert_id": alert_id,
+            },
         )
         return result.first() is not None
 

@@ -8,8 +8,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import literal, select, tuple_, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import insert, literal, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from civicgrid_notifications.db.tables import deliveries, delivery_attempts, inbox_messages

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Identity,
     Index,
     Integer,
+    LargeBinary,
     SmallInteger,
     String,
     Table,
@@ -46,13 +47,24 @@ webhook_subscriptions = Table(
     Column("disabled_at", DateTime(timezone=True)),
     # The first failure since the last success; NULL while the endpoint answers.
     Column("failing_since", DateTime(timezone=True)),
-    Column("secret", String(128), nullable=False),
-    # The secret before the last rotation, signing beside the new one until it expires.
-    Column("previous_secret", String(128)),
+    # The signing secret sealed under the service key (civicgrid_platform.sealing, purpose
+    # WEBHOOK_SECRET_PURPOSE), bound to the subscription's id; and the secret before the last
+    # rotation, signing beside the new one until it expires.
+    Column("secret_sealed", LargeBinary),
+    Column("previous_secret_sealed", LargeBinary),
     Column("previous_secret_expires_at", DateTime(timezone=True)),
+    # Plaintext, as releases before sealing stored it (and as one still running beside this one
+    # during a rolling update writes it). A row holding it reads it rather than the sealed
+    # columns; the district's daily upkeep seals it and clears it (usecases.webhook_secrets).
+    # Dropped by a later release, once no row holds one.
+    Column("secret", String(128)),
+    Column("previous_secret", String(128)),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Index("ix_webhook_subscriptions_list", "tenant_id", "created_at", "id"),
+    CheckConstraint(
+        "secret_sealed IS NOT NULL OR secret IS NOT NULL", name="ck_webhook_subscriptions_secret"
+    ),
 )
 
 webhook_messages = Table(

@@ -17,12 +17,8 @@ from civicgrid_notifications.db.tables_webhooks import (
     webhook_messages,
     webhook_subscriptions,
 )
-from civicgrid_notifications.domain.webhooks import (
-    FAILED,
-    PENDING,
-    WEBHOOK_TIMER,
-    SigningSecrets,
-)
+from civicgrid_notifications.db.webhooks_repo import STORED_SECRETS, StoredSecrets
+from civicgrid_notifications.domain.webhooks import FAILED, PENDING, WEBHOOK_TIMER
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +28,7 @@ class DueMessage:
     body: str
     attempt: int  # the number of the attempt about to be made, in this round
     url: str
-    secrets: SigningSecrets
+    secrets: StoredSecrets  # as stored: opened just before signing
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,13 +95,11 @@ class WebhookDispatchRepository:
                 _M.body,
                 _M.attempts,
                 _S.url,
-                _S.secret,
-                _S.previous_secret,
-                _S.previous_secret_expires_at,
+                *STORED_SECRETS,
             )
         )
         return [
-            DueMessage(r.id, r.subscription_id, r.body, r.attempts, r.url, SigningSecrets(*r[5:]))
+            DueMessage(r[0], r[1], r[2], r[3], r[4], StoredSecrets(*r[5:]))
             for r in await self.session.execute(statement)
         ]
 

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from civicgrid_notifications.db.metadata import timers
 from civicgrid_notifications.db.tables import districts
 from civicgrid_notifications.db.tables_webhooks import webhook_messages, webhook_subscriptions
-from civicgrid_notifications.domain.webhooks import FAILED, PENDING, WEBHOOK_TIMER, SigningSecrets
+from civicgrid_notifications.domain.webhooks import FAILED, PENDING, WEBHOOK_TIMER
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,11 +37,33 @@ class Subscription:
     updated_at: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class StoredSecrets:
+    """A subscription's secrets as stored: sealed, or in plaintext as the release before
+    sealing wrote them (see tables_webhooks). Opened by usecases.webhook_secrets."""
+
+    subscription_id: UUID
+    sealed: bytes | None
+    previous_sealed: bytes | None
+    previous_expires_at: datetime | None
+    plaintext: str | None = None
+    previous_plaintext: str | None = None
+
+
 _S = webhook_subscriptions.c
 _M = webhook_messages.c
 _T = timers.c
 _SUBSCRIPTION = [_S[name] for name in Subscription.__slots__]
 _TIMERS_PER_STATEMENT = 1000
+# StoredSecrets' columns, in its fields' order.
+STORED_SECRETS = (
+    _S.id,
+    _S.secret_sealed,
+    _S.previous_secret_sealed,
+    _S.previous_secret_expires_at,
+    _S.secret,
+    _S.previous_secret,
+)
 
 
 class WebhooksRepository:
@@ -126,25 +148,41 @@ class WebhooksRepository:
         )
         return bool((await self.session.execute(statement.returning(_S.id))).first())
 
-    async def secrets(self, subscription_id: UUID) -> SigningSecrets | None:
-        """The secrets, locked for a rotation."""
+    async def secrets(self, subscription_id: UUID) -> StoredSecrets | None:
+        """The secrets as stored, locked for a rotation."""
         query = (
-            select(_S.secret, _S.previous_secret, _S.previous_secret_expires_at)
+            select(*STORED_SECRETS)
             .where(_S.tenant_id == self.tenant_id, _S.id == subscription_id)
             .with_for_update()
         )
         row = (await self.session.execute(query)).first()
-        return SigningSecrets(*row) if row else None
+        return StoredSecrets(*row) if row else None
 
-    async def set_secrets(self, subscription_id: UUID, keys: SigningSecrets, now: datetime) -> None:
-        await self.change(
-            subscription_id,
-            {
-                "secret": keys.current,
-                "previous_secret": keys.previous,
-                "previous_secret_expires_at": keys.previous_expires_at,
-            },
-            now,
+    async def set_secrets(
+        self, subscription_id: UUID, sealed: Mapping[str, Any], now: datetime
+    ) -> None:
+        """Stores sealed secrets (webhook_secrets.sealed_columns), clearing any plaintext."""
+        await self.change(subscription_id, sealed, now)
+
+    async def plaintext_secrets(self, limit: int) -> list[StoredSecrets]:
+        """Subscriptions still holding a plaintext secret, locked (others' locked ones are
+        left for the next pass)."""
+        query = (
+            select(*STORED_SECRETS)
+            .where(_S.tenant_id == self.tenant_id, _S.secret.is_not(None))
+            .order_by(_S.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return [StoredSecrets(*row) for row in await self.session.execute(query)]
+
+    async def seal_plaintext(self, subscription_id: UUID, sealed: Mapping[str, Any]) -> None:
+        """Replaces a plaintext secret by its sealed form (not a change the admin made:
+        updated_at stays)."""
+        await self.session.execute(
+            update(webhook_subscriptions)
+            .where(_S.tenant_id == self.tenant_id, _S.id == subscription_id)
+            .values(**sealed)
         )
 
     async def disable(self, subscription_id: UUID, reason: str, now: datetime) -> None:

@@ -111,13 +111,9 @@ async def heartbeat(ctx: NotificationsContext, device_id: str, signature: str, b
 
 async def _seen(uow: UnitOfWork, owner: DeviceOwner, device_id: str, now: datetime) -> None:
     care = CareRepository(uow.session, owner.tenant_id)
-    device = await care.device(device_id)
-    if device is None:
-        await care.watch_device(device_id, owner.person_id, DEFAULT_HEARTBEAT_SECONDS)
-        interval = DEFAULT_HEARTBEAT_SECONDS
-    else:
-        interval = device.heartbeat_seconds
-    await care.device_seen(device_id, now)
+    interval = await care.device_seen(
+        device_id, owner.person_id, now, heartbeat_seconds=DEFAULT_HEARTBEAT_SECONDS
+    )
     silent_at = now + timedelta(seconds=interval * SILENCE_GRACE)
     await timers.schedule(uow.session, owner.tenant_id, SILENCE_TIMER, owner.person_id, silent_at)
 

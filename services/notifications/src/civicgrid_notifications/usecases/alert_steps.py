@@ -18,6 +18,7 @@ from civicgrid_notifications.db.care_repo import CareRepository
 from civicgrid_notifications.domain.alerts import STEP_DUTIES, STEP_FAMILY, AlertPolicy
 from civicgrid_notifications.domain.channels import Channel
 from civicgrid_notifications.usecases.context import NotificationsContext
+from civicgrid_notifications.usecases.ports import Contactable
 from civicgrid_platform.db.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -49,6 +50,7 @@ async def step_people(
     timeline = AlertsRepository(uow.session, tenant_id)
     found: dict[str, Asked] = {}
     people: dict[UUID, str] = {}  # person -> role
+    known: dict[UUID, Contactable] = {}  # names and phones identity gave with the roles
 
     async def attempt(what: str, lookup: Callable[[], Awaitable[None]]) -> None:
         try:
@@ -63,15 +65,21 @@ async def step_people(
         if duty == "volunteer":
             await attempt("volunteers", lambda: _volunteers(ctx, tenant_id, alert, policy, people))
         else:
-            await attempt(duty, lambda duty=duty: _duty(ctx, uow, alert, duty, people))  # type: ignore[misc]
+            await attempt(duty, lambda duty=duty: _duty(ctx, uow, alert, duty, people, known))  # type: ignore[misc]
     position = STEP_FAMILY.get(step)
     if position is not None and not alert.drill:
         await attempt("family", lambda: _family(ctx, tenant_id, alert, position, found))
     for person, role in people.items():
         # Reached in-app even when identity cannot name them; their names and phones next.
         found[f"person:{person}"] = Asked(f"person:{person}", person, "", "", role)
-    if people:
-        await attempt("people", lambda: _named(ctx, tenant_id, people, found))
+    unknown = {person: role for person, role in people.items() if person not in known}
+    if unknown:
+        await attempt("people", lambda: _look_up(ctx, tenant_id, unknown, known))
+    for person, role in people.items():
+        if (who := known.get(person)) is not None:
+            found[f"person:{person}"] = Asked(
+                f"person:{person}", person, who.display_name, who.phone, role
+            )
     return list(found.values())
 
 
@@ -83,7 +91,12 @@ def uow_tenant(uow: UnitOfWork) -> UUID:
 
 
 async def _duty(
-    ctx: NotificationsContext, uow: UnitOfWork, alert: Alert, duty: str, people: dict[UUID, str]
+    ctx: NotificationsContext,
+    uow: UnitOfWork,
+    alert: Alert,
+    duty: str,
+    people: dict[UUID, str],
+    known: dict[UUID, Contactable],
 ) -> None:
     tenant_id = uow_tenant(uow)
     units = [u for u in (alert.grid_id, tenant_id) if u is not None]
@@ -94,6 +107,7 @@ async def _duty(
             tenant_id, alert.grid_id, roles, include_ancestors=above
         )
         rostered = [h.person_id for h in holders]
+        known.update((h.person_id, h) for h in holders)
     for person in rostered:
         if person != alert.person_id:
             people.setdefault(person, duty)
@@ -136,16 +150,11 @@ async def _family(
         )
 
 
-async def _named(
-    ctx: NotificationsContext, tenant_id: UUID, people: dict[UUID, str], found: dict[str, Asked]
+async def _look_up(
+    ctx: NotificationsContext,
+    tenant_id: UUID,
+    people: dict[UUID, str],
+    known: dict[UUID, Contactable],
 ) -> None:
-    known = await ctx.directory.people(tenant_id, list(people)) if ctx.directory else {}
-    for person, role in people.items():
-        who = known.get(person)
-        found[f"person:{person}"] = Asked(
-            f"person:{person}",
-            person,
-            who.display_name if who else "",
-            who.phone if who else "",
-            role,
-        )
+    if ctx.directory is not None:
+        known.update(await ctx.directory.people(tenant_id, list(people)))

@@ -8,10 +8,12 @@ from datetime import UTC, datetime
 from uuid import UUID
 
 from civicgrid_notifications.domain.channels import Channel
+from civicgrid_notifications.domain.retention import RetentionPolicy
 from civicgrid_notifications.usecases.ports import Directory, Sender, VolunteerFinder
 from civicgrid_platform.auth import Principal
 from civicgrid_platform.db.uow import UnitOfWorkFactory
 from civicgrid_platform.errors import Forbidden
+from civicgrid_platform.sealing import Sealer
 
 # Identity's roles of people who work cases and look after residents.
 STAFF_ROLES = (
@@ -47,6 +49,10 @@ class NotificationsContext:
     clock: Callable[[], datetime] = utc_now
     default_timezone: str = "Asia/Shanghai"
     default_locale: str = "zh-CN"
+    # Seals webhook secrets at rest (usecases.webhook_secrets); None: they are refused.
+    webhook_sealer: Sealer | None = None
+    # How long finished work is kept (usecases.retention).
+    retention: RetentionPolicy = field(default_factory=RetentionPolicy)
 
 
 def person_of(principal: Principal) -> UUID | None:

@@ -3,9 +3,11 @@ owners, departments' contacts. They run in the consumer's transaction (the inbox
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from uuid import UUID
 
 from civicgrid_notifications.db.directory_repo import DirectoryRepository, TrackedTicket
+from civicgrid_notifications.usecases.retention import keep_district_tidy
 from civicgrid_platform.db.uow import UnitOfWork
 
 
@@ -17,6 +19,7 @@ async def remember_district(
     uow: UnitOfWork, tenant_id: UUID, name: str, timezone: str, locale: str
 ) -> None:
     await _directory(uow, tenant_id).remember_district(name, timezone, locale)
+    await keep_district_tidy(uow.session, tenant_id, datetime.now(UTC))
 
 
 async def remember_person(uow: UnitOfWork, tenant_id: UUID, person_id: UUID, name: str) -> None:

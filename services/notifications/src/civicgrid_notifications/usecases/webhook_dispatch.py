@@ -18,6 +18,7 @@ state to the new holder."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -37,13 +38,23 @@ from civicgrid_notifications.domain import webhooks as rules
 from civicgrid_notifications.domain.webhooks import Verdict, WebhookPolicy
 from civicgrid_notifications.usecases.context import NotificationsContext
 from civicgrid_notifications.usecases.webhook_ports import WebhookPost, WebhookReply, WebhookSender
+from civicgrid_notifications.usecases.webhook_secrets import (
+    SecretUnreadable,
+    opened,
+    webhook_sealer,
+)
 from civicgrid_platform import timers
 from civicgrid_platform.db.uow import UnitOfWork
+from civicgrid_platform.sealing import Sealer
 
 DEFAULT_POLICY = WebhookPolicy()
 DEFAULT_CONCURRENCY = 64
 _NOT_SENT = WebhookReply(None, 0, error="timeout", detail="not sent within the batch's time")
+_UNREADABLE = WebhookReply(
+    None, 0, error="secret", detail="the secret does not open with the service's key: not sent"
+)
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +93,7 @@ async def dispatch_due(
 ) -> int:
     """Sends one batch of due messages; returns how many timers it leased (call again while
     that equals `limit`). `draw` feeds the retry jitter."""
+    sealer = webhook_sealer(ctx)
     now = ctx.clock()
     # The lease's end marks this batch's timers; a random microsecond keeps two dispatchers
     # leasing on the same clock tick apart.
@@ -93,7 +105,7 @@ async def dispatch_due(
     async def send(job: _Job) -> _Sent:
         try:
             async with asyncio.timeout_at(budget_end), gate:
-                return await _send(ctx, sender, job)
+                return await _send(ctx, sender, sealer, job)
         except TimeoutError:
             return _Sent(job, ctx.clock(), _NOT_SENT)
 
@@ -126,13 +138,22 @@ async def _lease(
     return len(leased), jobs
 
 
-async def _send(ctx: NotificationsContext, sender: WebhookSender, job: _Job) -> _Sent:
+async def _send(
+    ctx: NotificationsContext, sender: WebhookSender, sealer: Sealer, job: _Job
+) -> _Sent:
     message = job.message
     started = ctx.clock()
+    try:
+        keys = opened(sealer, message.secrets)
+    except SecretUnreadable:
+        # Never signed with anything else: the attempt fails (and is retried on schedule, so
+        # the right key put back in place delivers it), loudly for the operators.
+        log.exception("webhook message %s not sent", message.id)
+        return _Sent(job, started, _UNREADABLE)
     # Signed just before sending: receivers refuse timestamps more than minutes old.
     headers = {
         "content-type": "application/json",
-        **rules.webhook_headers(str(message.id), message.body, message.secrets, started),
+        **rules.webhook_headers(str(message.id), message.body, keys, started),
     }
     post = WebhookPost(message.url, message.body.encode(), headers, job.allow_internal)
     return _Sent(job, started, await sender.post(post))

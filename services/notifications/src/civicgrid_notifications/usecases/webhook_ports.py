@@ -16,9 +16,9 @@ from civicgrid_notifications.domain.webhook_targets import IPAddress
 
 RESOLVE_TIMEOUT_SECONDS = 5.0
 
-# refused: the address was refused by the SSRF guard (send time); the others are transport
-# failures (no answer at all).
-SendError = Literal["timeout", "connect", "refused", "protocol"]
+# refused: the address was refused by the SSRF guard (send time); secret: the subscription's
+# secret did not open, so nothing was sent; the others are transport failures (no answer at all).
+SendError = Literal["timeout", "connect", "refused", "protocol", "secret"]
 
 
 class HostResolver(Protocol):

@@ -6,10 +6,11 @@ lifts the SSRF guard, so a district's own admin cannot set it."""
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -18,11 +19,18 @@ from civicgrid_notifications.domain import webhook_targets as targets
 from civicgrid_notifications.domain import webhooks as rules
 from civicgrid_notifications.usecases.context import NotificationsContext, require_admin
 from civicgrid_notifications.usecases.webhook_ports import HostResolver, SystemResolver
+from civicgrid_notifications.usecases.webhook_secrets import (
+    SecretUnreadable,
+    opened,
+    sealed_columns,
+    webhook_sealer,
+)
 from civicgrid_platform.auth import Principal
 from civicgrid_platform.db.uow import UnitOfWork
 from civicgrid_platform.errors import Conflict, Forbidden, NotFound
 
 MAX_SUBSCRIPTIONS = 100
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +81,7 @@ async def subscribe(
     filters = rules.checked_filters(data.event_types)
     secret = data.secret or rules.new_secret()
     rules.secret_key(secret)
+    sealer = webhook_sealer(ctx)
     addresses = await _resolved(data.url, resolver)
     async with ctx.uow(tenant_id=actor.tenant_uuid) as uow:
         repo = _repo(uow, actor)
@@ -80,13 +89,14 @@ async def subscribe(
         if await repo.count() >= MAX_SUBSCRIPTIONS:
             raise Conflict(f"a district has at most {MAX_SUBSCRIPTIONS} webhook subscriptions")
         now = ctx.clock()
+        subscription_id = uuid.uuid4()
         subscription = await repo.add(
             {
-                "id": uuid.uuid4(),
+                "id": subscription_id,
                 "url": data.url,
                 "description": data.description,
                 "event_types": list(filters),
-                "secret": secret,
+                **sealed_columns(sealer, subscription_id, rules.SigningSecrets(secret)),
                 "created_at": now,
                 "updated_at": now,
             }
@@ -167,21 +177,39 @@ async def rotate_secret(
     previous_valid_seconds: int | None = None,
 ) -> Rotated:
     """A new secret signs from now on; the previous one beside it for a while (24 h unless
-    told otherwise), so receivers switch without missing a message."""
+    told otherwise), so receivers switch without missing a message. Both are stored sealed.
+    Secrets in use that do not open with the service key (it changed) cannot keep signing: such
+    a rotation is refused unless the previous secret stops at once (previous_valid_seconds 0),
+    which replaces them outright, the way back after a key change."""
     require_admin(actor, "manages webhooks")
     overlap = rules.rotation_overlap(previous_valid_seconds)
     new = secret or rules.new_secret()
     rules.secret_key(new)
+    sealer = webhook_sealer(ctx)
     async with ctx.uow(tenant_id=actor.tenant_uuid) as uow:
         repo = _repo(uow, actor)
-        keys = await repo.secrets(subscription_id)
-        if keys is None:
+        stored = await repo.secrets(subscription_id)
+        if stored is None:
             raise NotFound("no such webhook subscription", field="subscription_id")
-        if new in (keys.current, keys.previous):
-            raise Conflict("the new secret must differ from the ones in use", field="secret")
         now = ctx.clock()
-        rotated = keys.rotated(new, now, overlap)
-        await repo.set_secrets(subscription_id, rotated, now)
+        keys: rules.SigningSecrets | None
+        try:
+            keys = opened(sealer, stored)
+        except SecretUnreadable:
+            if overlap > timedelta(0):
+                raise Conflict(
+                    "the secrets in use do not open with the service's key, so they cannot "
+                    "keep signing: rotate with previous_valid_seconds 0",
+                    field="previous_valid_seconds",
+                ) from None
+            log.warning("webhook subscription %s: unreadable secrets replaced", subscription_id)
+            keys = None
+        if keys is not None and new in (keys.current, keys.previous):
+            raise Conflict("the new secret must differ from the ones in use", field="secret")
+        rotated = keys.rotated(new, now, overlap) if keys else rules.SigningSecrets(new)
+        await repo.set_secrets(
+            subscription_id, sealed_columns(sealer, subscription_id, rotated), now
+        )
         await uow.commit()
     return Rotated(new, rotated.previous_expires_at)
 
