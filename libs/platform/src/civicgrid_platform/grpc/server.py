@@ -15,6 +15,10 @@ from civicgrid_platform.grpc.interceptors import AuthErrorInterceptor
 Registrar = Callable[[aio.Server], None]
 
 
+MAX_CONNECTION_AGE_MS = 5 * 60 * 1000
+MAX_CONNECTION_AGE_GRACE_MS = 30 * 1000
+
+
 class GrpcServer:
     """Owns an aio server; `serving` flips health so Kubernetes stops routing before we stop."""
 
@@ -31,7 +35,14 @@ class GrpcServer:
 
         self.server = aio.server(
             interceptors=[aio_server_interceptor(), AuthErrorInterceptor(verifier)],
-            options=[("grpc.so_reuseport", 0)],
+            options=[
+                ("grpc.so_reuseport", 0),
+                # Clients balance over the addresses they resolved when they connected; closing
+                # each connection after a while (gently: calls in flight finish) makes them
+                # resolve again, so pods added by a scale-up get their share of the calls.
+                ("grpc.max_connection_age_ms", MAX_CONNECTION_AGE_MS),
+                ("grpc.max_connection_age_grace_ms", MAX_CONNECTION_AGE_GRACE_MS),
+            ],
         )
         for register in registrars:
             register(self.server)
