@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import insert, literal, select, tuple_, update
+from sqlalchemy import bindparam, insert, literal, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from civicgrid_notifications.db.tables import deliveries, delivery_attempts, inbox_messages
@@ -55,6 +55,16 @@ class Attempt:
 
 _D = deliveries.c
 _DELIVERY_COLUMNS = [getattr(_D, name) for name in Delivery.__slots__]
+# Built once: building a statement for each call cost as much as running it (SQLAlchemy, about
+# 0.2 ms each; every message sent runs these).
+_GET = select(*_DELIVERY_COLUMNS).where(
+    _D.tenant_id == bindparam("tenant"), _D.id == bindparam("id")
+)
+_GET_LOCKED = _GET.with_for_update()
+_CHANGE = update(deliveries).where(
+    _D.tenant_id == bindparam("b_tenant"), _D.id == bindparam("b_id")
+)
+_ADD_ATTEMPT = insert(delivery_attempts)
 _A = delivery_attempts.c
 
 
@@ -87,34 +97,31 @@ class DeliveriesRepository:
             await copy_rows(self.session, inbox_messages, columns, records)
 
     async def get(self, delivery_id: UUID, *, lock: bool = False) -> Delivery | None:
-        query = select(*_DELIVERY_COLUMNS).where(
-            _D.tenant_id == self.tenant_id, _D.id == delivery_id
-        )
-        if lock:
-            query = query.with_for_update()
-        row = (await self.session.execute(query)).first()
+        query = _GET_LOCKED if lock else _GET
+        row = (
+            await self.session.execute(query, {"tenant": self.tenant_id, "id": delivery_id})
+        ).first()
         return Delivery(*row) if row else None
 
     async def change(self, delivery_id: UUID, **values: Any) -> None:
         await self.session.execute(
-            update(deliveries)
-            .where(_D.tenant_id == self.tenant_id, _D.id == delivery_id)
-            .values(**values)
+            _CHANGE.values(**values), {"b_tenant": self.tenant_id, "b_id": delivery_id}
         )
 
     async def add_attempt(self, delivery_id: UUID, attempt: Attempt) -> None:
         await self.session.execute(
-            insert(delivery_attempts).values(
-                tenant_id=self.tenant_id,
-                delivery_id=delivery_id,
-                number=attempt.number,
-                provider=attempt.provider,
-                started_at=attempt.started_at,
-                finished_at=attempt.finished_at,
-                outcome=attempt.outcome,
-                status_code=attempt.status_code,
-                detail=attempt.detail,
-            )
+            _ADD_ATTEMPT,
+            {
+                "tenant_id": self.tenant_id,
+                "delivery_id": delivery_id,
+                "number": attempt.number,
+                "provider": attempt.provider,
+                "started_at": attempt.started_at,
+                "finished_at": attempt.finished_at,
+                "outcome": attempt.outcome,
+                "status_code": attempt.status_code,
+                "detail": attempt.detail,
+            },
         )
 
     async def attempts(self, delivery_id: UUID) -> list[Attempt]:

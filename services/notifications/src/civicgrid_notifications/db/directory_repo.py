@@ -7,7 +7,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -35,6 +35,20 @@ class TrackedTicket:
     level: str
 
 
+# Built once (SQLAlchemy: building costs as much as running, about 0.2 ms).
+_DISTRICT = select(
+    districts.c.name,
+    districts.c.timezone,
+    districts.c.locale,
+    districts.c.internal_webhooks,
+    districts.c.digest_hour,
+).where(districts.c.tenant_id == bindparam("tenant"))
+_NAMES = select(people.c.person_id, people.c.display_name).where(
+    people.c.tenant_id == bindparam("tenant"),
+    people.c.person_id.in_(bindparam("people", expanding=True)),
+)
+
+
 class DirectoryRepository:
     def __init__(self, session: AsyncSession, tenant_id: UUID) -> None:
         self.session = session
@@ -58,17 +72,7 @@ class DirectoryRepository:
         )
 
     async def district(self) -> District | None:
-        row = (
-            await self.session.execute(
-                select(
-                    districts.c.name,
-                    districts.c.timezone,
-                    districts.c.locale,
-                    districts.c.internal_webhooks,
-                    districts.c.digest_hour,
-                ).where(districts.c.tenant_id == self.tenant_id)
-            )
-        ).first()
+        row = (await self.session.execute(_DISTRICT, {"tenant": self.tenant_id})).first()
         return District(*row) if row else None
 
     # --- people --------------------------------------------------------------------------------
@@ -87,9 +91,7 @@ class DirectoryRepository:
         if not person_ids:
             return {}
         rows = await self.session.execute(
-            select(people.c.person_id, people.c.display_name).where(
-                people.c.tenant_id == self.tenant_id, people.c.person_id.in_(list(person_ids))
-            )
+            _NAMES, {"tenant": self.tenant_id, "people": list(person_ids)}
         )
         return {r.person_id: r.display_name for r in rows}
 

@@ -81,8 +81,7 @@ async def press(
         raise InvalidInput("the press was signed too long ago or ahead of time", field="ts")
     async with ctx.uow(tenant_id=owner.tenant_id) as uow:
         repo = AlertsRepository(uow.session, owner.tenant_id)
-        open_ones = await repo.listing(open_only=True, person_id=owner.person_id, limit=1)
-        current = next((a for a in open_ones if not a.drill), None)
+        current = await repo.open_one(owner.person_id)
         alert_id = current.id if current else uuid.uuid4()
         care = CareRepository(uow.session, owner.tenant_id)
         if not await care.record_press(device_id, signed.nonce, now, alert_id):
