@@ -872,6 +872,37 @@ FACTS = {
             "timersIntervalSeconds": number(
                 None, "CIVICGRID_TIMERS_INTERVAL_SECONDS (1)", exclusiveMinimum=0, maximum=3600
             ),
+            "consumerMaxBatch": integer(
+                None,
+                "CIVICGRID_CONSUMER_MAX_BATCH (2000): events applied in one transaction",
+                minimum=1,
+                maximum=10_000,
+            ),
+            "retentionDeliveriesDays": integer(
+                None,
+                "CIVICGRID_RETENTION_DELIVERIES_DAYS (90): days a finished delivery is kept",
+                minimum=14,
+                maximum=3650,
+            ),
+            "retentionReadInboxDays": integer(
+                None,
+                "CIVICGRID_RETENTION_READ_INBOX_DAYS (180): days a read in-app message is kept",
+                minimum=14,
+                maximum=3650,
+            ),
+            "retentionWebhookMessagesDays": integer(
+                None,
+                "CIVICGRID_RETENTION_WEBHOOK_MESSAGES_DAYS (30): days a finished webhook "
+                "message is kept",
+                minimum=14,
+                maximum=3650,
+            ),
+            "retentionBatchSize": integer(
+                None,
+                "CIVICGRID_RETENTION_BATCH_SIZE (5000): rows deleted per statement",
+                minimum=100,
+                maximum=50_000,
+            ),
         },
         secret_keys={
             **PLATFORM_SECRETS,

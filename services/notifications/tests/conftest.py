@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 from typing import Any
 
@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from civicgrid_notifications.__main__ import MIGRATIONS
+from civicgrid_notifications.adapters.webhook_http import HttpWebhookSender
 from civicgrid_notifications.usecases.context import NotificationsContext
 from civicgrid_notifications.usecases.webhook_secrets import WEBHOOK_SECRET_PURPOSE
 from civicgrid_platform.db.engine import create_engine
@@ -25,6 +26,12 @@ from services.notifications.tests.notifications_support import (
     District,
     SettableClock,
     notifications_app,
+)
+from services.notifications.tests.webhook_support import (
+    Receiver,
+    forget_webhooks,
+    make_internal,
+    webhook_sender,
 )
 
 
@@ -82,3 +89,26 @@ async def api(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 @pytest.fixture
 def district() -> District:
     return District()
+
+
+# --- webhooks: a district allowed to reach 127.0.0.1, a receiver there, the sender -----------
+@pytest.fixture
+async def hooked(
+    api: httpx.AsyncClient, district: District, timed: NotificationsContext
+) -> AsyncIterator[District]:
+    await make_internal(api, district)
+    yield district
+    await forget_webhooks(timed, district)
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    with Receiver() as running:
+        yield running
+
+
+@pytest.fixture
+async def sender() -> AsyncIterator[HttpWebhookSender]:
+    made = webhook_sender()
+    yield made
+    await made.aclose()

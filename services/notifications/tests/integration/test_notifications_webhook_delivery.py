@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -25,36 +24,12 @@ from services.notifications.tests.webhook_support import (
     Answer,
     Receiver,
     dispatch_all,
-    forget_webhooks,
-    make_internal,
     publish,
     subscribe,
     webhook_sender,
 )
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-async def hooked(
-    api: httpx.AsyncClient, district: District, timed: NotificationsContext
-) -> AsyncIterator[District]:
-    await make_internal(api, district)
-    yield district
-    await forget_webhooks(timed, district)
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    with Receiver() as running:
-        yield running
-
-
-@pytest.fixture
-async def sender() -> AsyncIterator[HttpWebhookSender]:
-    made = webhook_sender()
-    yield made
-    await made.aclose()
 
 
 async def _messages(api: httpx.AsyncClient, district: District, sub: str) -> list[dict[str, Any]]:

@@ -4,7 +4,6 @@ same body) through a fresh round of retries."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -18,36 +17,11 @@ from services.notifications.tests.webhook_support import (
     Answer,
     Receiver,
     dispatch_all,
-    forget_webhooks,
-    make_internal,
     publish,
     subscribe,
-    webhook_sender,
 )
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-async def hooked(
-    api: httpx.AsyncClient, district: District, timed: NotificationsContext
-) -> AsyncIterator[District]:
-    await make_internal(api, district)
-    yield district
-    await forget_webhooks(timed, district)
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    with Receiver() as running:
-        yield running
-
-
-@pytest.fixture
-async def sender() -> AsyncIterator[HttpWebhookSender]:
-    made = webhook_sender()
-    yield made
-    await made.aclose()
 
 
 async def _subscription(api: httpx.AsyncClient, district: District, sub: str) -> dict[str, Any]:

@@ -5,7 +5,6 @@ transaction bound to another district, whatever the SQL asks for."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 
 import httpx
 import pytest
@@ -19,7 +18,6 @@ from civicgrid_notifications.usecases.webhooks import enqueue_for_event
 from services.notifications.tests.notifications_support import District
 from services.notifications.tests.webhook_support import (
     TICKET_CREATED,
-    forget_webhooks,
     make_internal,
     publish,
     subscribe,
@@ -28,15 +26,6 @@ from services.notifications.tests.webhook_support import (
 pytestmark = pytest.mark.integration
 
 HOOK = "http://127.0.0.1:9/hook"
-
-
-@pytest.fixture
-async def hooked(
-    api: httpx.AsyncClient, district: District, timed: NotificationsContext
-) -> AsyncIterator[District]:
-    await make_internal(api, district)
-    yield district
-    await forget_webhooks(timed, district)
 
 
 async def test_notifications_webhook_another_district_can_neither_see_nor_touch_them(

@@ -8,7 +8,6 @@ from __future__ import annotations
 import base64
 import logging
 import uuid
-from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -36,39 +35,14 @@ from services.notifications.tests.notifications_support import District, Settabl
 from services.notifications.tests.webhook_support import (
     Receiver,
     dispatch_all,
-    forget_webhooks,
-    make_internal,
     publish,
     subscribe,
-    webhook_sender,
 )
 
 pytestmark = pytest.mark.integration
 
 _S = webhook_subscriptions.c
 ROTATE = "/v1/webhooks/{}/secret/rotate"
-
-
-@pytest.fixture
-async def hooked(
-    api: httpx.AsyncClient, district: District, timed: NotificationsContext
-) -> AsyncIterator[District]:
-    await make_internal(api, district)
-    yield district
-    await forget_webhooks(timed, district)
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    with Receiver() as running:
-        yield running
-
-
-@pytest.fixture
-async def sender() -> AsyncIterator[HttpWebhookSender]:
-    made = webhook_sender()
-    yield made
-    await made.aclose()
 
 
 async def _stored(ctx: NotificationsContext, district: District, sub: str) -> Any:

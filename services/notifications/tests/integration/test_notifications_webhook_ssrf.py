@@ -5,7 +5,7 @@ send time, when its configuration was withdrawn after subscribing."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
@@ -20,7 +20,6 @@ from services.notifications.tests.webhook_support import (
     make_internal,
     publish,
     subscribe,
-    webhook_sender,
 )
 
 pytestmark = pytest.mark.integration
@@ -42,19 +41,6 @@ INTERNAL_TARGETS = [
 async def cleaned(district: District, timed: NotificationsContext) -> AsyncIterator[District]:
     yield district
     await forget_webhooks(timed, district)
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    with Receiver() as running:
-        yield running
-
-
-@pytest.fixture
-async def sender() -> AsyncIterator[HttpWebhookSender]:
-    made = webhook_sender()
-    yield made
-    await made.aclose()
 
 
 def _refusal(answer: httpx.Response) -> str:
