@@ -311,6 +311,26 @@ async def test_notifications_alert_drill_spares_the_family_and_closes_on_the_fir
     assert ack.json()["status"] == "resolved" and ack.json()["outcome"] == "drill_passed"
 
 
+async def test_notifications_alert_a_press_joins_the_open_real_alert_not_a_later_drill(
+    chain: Chain,
+) -> None:
+    home = chain.home
+    real = await chain.raised()
+    chain.clock.advance(seconds=30)
+    scheduled = await chain.api.post(
+        "/v1/alert-drills",
+        json={"person_id": str(home.elder), "at": chain.clock.now.isoformat()},
+        headers=home.district.staff(),
+    )
+    assert scheduled.status_code == 201, scheduled.text
+    await settle(chain.ctx)
+    listed = await chain.api.get("/v1/alerts", headers=home.district.staff())
+    assert any(a["drill"] and a["status"] != "resolved" for a in listed.json()["items"])
+    # The latest open alert is the drill; the press still belongs to the real one.
+    again = await chain.press()
+    assert again.status_code == 201 and again.json()["alert_id"] == real
+
+
 async def _statuses(ctx: NotificationsContext, tenant: uuid.UUID, alert_id: str) -> set[str]:
     async with ctx.uow(tenant_id=tenant) as uow:
         found = await uow.session.execute(
