@@ -15,13 +15,10 @@ from civicgrid_platform.db.uow import UnitOfWorkFactory
 from civicgrid_platform.events.cloudevents import IncomingEvent, OutgoingEvent
 from civicgrid_platform.events.handling import (
     BatchApplier,
-    DeferredWorkFailed,
     Handler,
-    HandlerFailed,
     Outcome,
     Work,
 )
-from civicgrid_platform.events.retry import is_transient
 
 
 def outgoing(
@@ -67,12 +64,4 @@ async def consume(
     for raw in records:
         event = IncomingEvent.from_record(raw)
         work.append(Work(len(work), raw, event, handlers[event.type]))
-    applier = BatchApplier(uow_factory, group)
-    try:
-        return await applier.apply(work, {}, isolate=False)
-    except DeferredWorkFailed:
-        return await applier.apply(work, {}, isolate=True)
-    except HandlerFailed as failed:
-        if is_transient(failed.cause):
-            raise
-        return await applier.apply(work, {}, isolate=True)
+    return await BatchApplier(uow_factory, group).apply_or_isolate(work, {})

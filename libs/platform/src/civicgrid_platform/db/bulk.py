@@ -38,7 +38,7 @@ async def copy_rows(
         source, arrays = _unnest(table, columns, rows)
         await connection.execute(f'INSERT INTO "{table.name}" ({names}) {source}', *arrays)
         return
-    if not await _row_security(session, table):
+    if not await session.scalar(_ROW_SECURITY, {"name": table.name}):
         await connection.copy_records_to_table(table.name, records=rows, columns=list(columns))
         return
     stage = await _stage(connection, table, columns, rows)
@@ -130,20 +130,6 @@ def _unnest(
 @lru_cache(maxsize=1024)
 def _array_type(table: Table, column: str) -> str:
     return str(table.c[column].type.compile(dialect=postgresql.dialect()))
-
-
-_ROW_SECURITY_OF: dict[str, bool] = {}
-
-
-async def _row_security(session: AsyncSession, table: Table) -> bool:
-    """Whether the table is under row-level security; asked once per table and process (a
-    migration that changes it restarts the processes)."""
-    found = _ROW_SECURITY_OF.get(table.name)
-    if found is None:
-        found = _ROW_SECURITY_OF[table.name] = bool(
-            await session.scalar(_ROW_SECURITY, {"name": table.name})
-        )
-    return found
 
 
 def _names(columns: Sequence[str]) -> str:

@@ -32,7 +32,6 @@ from civicgrid_platform.events.cloudevents import IncomingEvent, InvalidEvent
 from civicgrid_platform.events.dead_letter import DeadLetter, dead_letter_message
 from civicgrid_platform.events.handling import (
     BatchApplier,
-    DeferredWorkFailed,
     Handler,
     HandlerFailed,
     Outcome,
@@ -197,20 +196,11 @@ class ConsumerRunner:
     ) -> Outcome | None:
         attempts: dict[int, int] = {}
         given_up: dict[int, DeadLetter] = {}
-        isolate = False
         unattributed_failures = 0
         while True:
             try:
-                return await self._applier.apply(work, given_up, isolate=isolate)
-            except DeferredWorkFailed:
-                # Find the event whose deferred work fails: it is dead-lettered alone.
-                isolate = True
-                continue
-            except HandlerFailed as failed:
-                if not is_transient(failed.cause):
-                    # Only happens when applying together: apply again, one savepoint per event.
-                    isolate = True
-                    continue
+                return await self._applier.apply_or_isolate(work, given_up)
+            except HandlerFailed as failed:  # transient: apply_or_isolate settles the others
                 index = failed.work.index
                 attempt = attempts[index] = attempts.get(index, 0) + 1
                 if attempt >= self._max_attempts:

@@ -73,6 +73,22 @@ class BatchApplier:
         self._consumer_group = consumer_group
         self._tracer = trace.get_tracer(__name__)
 
+    async def apply_or_isolate(
+        self, work: Sequence[Work], given_up: dict[int, DeadLetter]
+    ) -> Outcome:
+        """Apply ``work`` together; when an event's own failure (or its deferred work) fails
+        the batch, apply it again one savepoint per event, so only that event is a dead letter.
+
+        Raises HandlerFailed for a transient failure, and what no event is to blame for."""
+        try:
+            return await self.apply(work, given_up, isolate=False)
+        except DeferredWorkFailed:
+            pass  # whose deferred work failed is found by isolating
+        except HandlerFailed as failed:
+            if is_transient(failed.cause):
+                raise
+        return await self.apply(work, given_up, isolate=True)
+
     async def apply(
         self, work: Sequence[Work], given_up: dict[int, DeadLetter], *, isolate: bool
     ) -> Outcome:

@@ -181,11 +181,14 @@ class HttpProvider:
 class FallbackSender:
     """A Sender over providers tried in order (see the module's account of fallback)."""
 
-    def __init__(self, providers: Sequence[HttpProvider]) -> None:
+    def __init__(
+        self, providers: Sequence[HttpProvider], *, owned: Sequence[httpx.AsyncClient] = ()
+    ) -> None:
+        """`owned`: the clients this sender made, closed by aclose()."""
         if not providers:
             raise ValueError("a fallback sender needs at least one provider")
         self.providers = tuple(providers)
-        self._owned: list[httpx.AsyncClient] = []
+        self._owned = tuple(owned)
 
     @classmethod
     def over(
@@ -202,7 +205,7 @@ class FallbackSender:
         client of its own (`provider_client`) unless one `client` is given for all."""
         callback_url = public_url.rstrip("/") + STATUS_PATH
         owned = [] if client is not None else [provider_client() for _ in base_urls]
-        sender = cls(
+        return cls(
             [
                 HttpProvider(
                     url,
@@ -213,10 +216,9 @@ class FallbackSender:
                     clock=clock,
                 )
                 for n, url in enumerate(base_urls)
-            ]
+            ],
+            owned=owned,
         )
-        sender._owned = owned
-        return sender
 
     async def aclose(self) -> None:
         for client in self._owned:

@@ -69,17 +69,19 @@ async def step_people(
     position = STEP_FAMILY.get(step)
     if position is not None and not alert.drill:
         await attempt("family", lambda: _family(ctx, tenant_id, alert, position, found))
-    for person, role in people.items():
-        # Reached in-app even when identity cannot name them; their names and phones next.
-        found[f"person:{person}"] = Asked(f"person:{person}", person, "", "", role)
     unknown = {person: role for person, role in people.items() if person not in known}
     if unknown:
         await attempt("people", lambda: _look_up(ctx, tenant_id, unknown, known))
     for person, role in people.items():
-        if (who := known.get(person)) is not None:
-            found[f"person:{person}"] = Asked(
-                f"person:{person}", person, who.display_name, who.phone, role
-            )
+        # Reached in-app even when identity cannot name them.
+        who = known.get(person)
+        found[f"person:{person}"] = Asked(
+            f"person:{person}",
+            person,
+            who.display_name if who else "",
+            who.phone if who else "",
+            role,
+        )
     return list(found.values())
 
 
