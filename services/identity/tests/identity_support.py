@@ -28,7 +28,7 @@ from civicgrid_identity.settings import IdentitySettings
 from civicgrid_identity.usecases.context import IdentityContext
 from civicgrid_identity.usecases.keyring import KeyRing
 from civicgrid_identity.usecases.platform_admin import PLATFORM_TENANT
-from civicgrid_platform.auth import JwksCache, TokenVerifier
+from civicgrid_platform.auth import JwksCache, Principal, TokenVerifier
 from civicgrid_testkit import ServiceDatabase, unique_name
 
 SECRET_KEY = "identity-test-suite-secret-key-0123456789abcdef"
@@ -105,6 +105,12 @@ def make_app(
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+async def principal_of(app: FastAPI, member: Member) -> Principal:
+    """What the app makes of the member's token: for calling a use case directly."""
+    principal: Principal = await app.state.token_verifier.verify(member.access)
+    return principal
 
 
 def jwt_part(token: str, index: int) -> dict[str, Any]:
@@ -286,6 +292,44 @@ class IdentityApi:
         async with self.ctx.uow(tenant_id=tenant_id) as uow:
             await PeopleRepository(uow.session, tenant_id).remember_ancestry(unit, ancestors)
             await uow.commit()
+
+
+def family(*names: str) -> list[dict[str, str]]:
+    """Emergency contacts as the API takes them, one per name, in this order."""
+    channels = ("voice", "sms", "app")
+    return [
+        {
+            "name": name,
+            "relation": "family",
+            "phone": unique_phone(),
+            "preferred_channel": channels[i % len(channels)],
+        }
+        for i, name in enumerate(names)
+    ]
+
+
+async def elder_with_device(
+    api: IdentityApi, district: District, contacts: list[dict[str, str]]
+) -> tuple[Member, str, str]:
+    """An elder living alone with these emergency contacts and a bound alert device:
+    (the elder, the device id, the device secret)."""
+    elder = await api.register(district, living_alone=True)
+    await api.call(
+        "PUT",
+        f"/v1/people/{elder.id}/emergency-contacts",
+        json={"contacts": contacts},
+        headers=elder.headers,
+        expect=200,
+    )
+    device_id = f"press-{elder.id}"
+    bound = await api.call(
+        "POST",
+        f"/v1/people/{elder.id}/devices",
+        json={"device_id": device_id},
+        headers=district.admin.headers,
+        expect=201,
+    )
+    return elder, device_id, str(bound.json()["secret"])
 
 
 def unique_slug() -> str:

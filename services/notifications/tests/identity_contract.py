@@ -10,6 +10,7 @@ import hmac
 import json
 import urllib.parse
 import uuid
+from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -36,6 +37,8 @@ class Directory:
     contacts: dict[str, list[pb.EmergencyContact]] = field(default_factory=dict)
     # device id -> (tenant, person, secret)
     devices: dict[str, tuple[str, str, str]] = field(default_factory=dict)
+    # RPC name -> how many times it was called
+    calls: Counter[str] = field(default_factory=Counter)
 
     def person(self, tenant: uuid.UUID, name: str, phone: str = "", email: str = "") -> uuid.UUID:
         pid = uuid.uuid4()
@@ -78,11 +81,13 @@ class _Identity(pb_grpc.IdentityServiceServicer):
         return found if found and found.tenant_id == rpc_principal().tenant_id else None
 
     async def BatchGetPeople(self, request, context):  # type: ignore[no-untyped-def]
+        self.d.calls["BatchGetPeople"] += 1
         found = [p for p in (self._mine(i) for i in request.person_ids) if p is not None]
         missing = [i for i in request.person_ids if self._mine(i) is None]
         return pb.BatchGetPeopleResponse(people=found, missing_ids=missing)
 
     async def ListRoleHolders(self, request, context):  # type: ignore[no-untyped-def]
+        self.d.calls["ListRoleHolders"] += 1
         ids = self.d.holders.get((request.unit_id, request.role), [])
         holders = [
             pb.RoleHolder(
@@ -94,19 +99,25 @@ class _Identity(pb_grpc.IdentityServiceServicer):
         return pb.ListRoleHoldersResponse(holders=holders)
 
     async def GetEmergencyContacts(self, request, context):  # type: ignore[no-untyped-def]
+        self.d.calls["GetEmergencyContacts"] += 1
         if self._mine(request.person_id) is None:
             raise NotFound("no such person")
         return pb.GetEmergencyContactsResponse(contacts=self.d.contacts.get(request.person_id, []))
 
     async def ResolveDevice(self, request, context):  # type: ignore[no-untyped-def]
+        self.d.calls["ResolveDevice"] += 1
         known = self.d.devices.get(request.device_id)
         if known is None:
             raise NotFound("unknown device", field="device_id")
         tenant, person, secret = known
         if not hmac.compare_digest(sign(secret, request.payload), request.signature.lower()):
             raise NotAuthenticated("bad device signature")
+        family = self.d.contacts.get(person, []) if request.include_emergency_contacts else []
         return pb.ResolveDeviceResponse(
-            device_id=request.device_id, person_id=person, tenant_id=tenant
+            device_id=request.device_id,
+            person_id=person,
+            tenant_id=tenant,
+            emergency_contacts=family,
         )
 
 

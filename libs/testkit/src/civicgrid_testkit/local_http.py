@@ -35,6 +35,13 @@ class Reply:
 Answer = Callable[[Request], Reply]
 
 
+class _Server(ThreadingHTTPServer):
+    # socketserver listens with a backlog of 5: a burst of new connections (a dispatcher
+    # sending sixteen messages at once) overflowed it, and each dropped SYN cost the client a
+    # one-second retransmission, which a benchmark then reported as the service's latency.
+    request_queue_size = 128
+
+
 class LocalHttpServer:
     """`answer` runs in the server's thread for each request (it may block, as a slow endpoint
     does). HTTP/1.1 with keep-alive, as most endpoints speak; https with `tls`."""
@@ -69,7 +76,7 @@ class LocalHttpServer:
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
-        self._server = ThreadingHTTPServer((LOOPBACK, self.port), Handler)
+        self._server = _Server((LOOPBACK, self.port), Handler)
         self._server.daemon_threads = True
         if tls is not None:
             self._server.socket = tls.wrap_socket(self._server.socket, server_side=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from uuid import uuid4
 
 import grpc
 import pytest
@@ -18,6 +19,8 @@ from services.identity.tests.identity_support import (
     District,
     IdentityApi,
     Member,
+    elder_with_device,
+    family,
     new_unit,
 )
 
@@ -289,3 +292,110 @@ async def test_a_non_hex_signature_is_refused_as_unauthenticated(
     request = pb.ResolveDeviceRequest(device_id=device_id, signature="é" * 64, payload=b"press")
     error = await rpc_error(rpc.stub.ResolveDevice(request, metadata=Rpc.auth(district.admin)))
     assert error.code() == grpc.StatusCode.UNAUTHENTICATED
+
+
+PAYLOAD = b"press:2026-01-05T08:00:00Z"
+
+
+def press(device_id: str, secret: str, *, with_family: bool) -> pb.ResolveDeviceRequest:
+    return pb.ResolveDeviceRequest(
+        device_id=device_id,
+        signature=device_signature(secret, PAYLOAD),
+        payload=PAYLOAD,
+        include_emergency_contacts=with_family,
+    )
+
+
+async def test_identity_resolve_device_answers_the_family_in_order_only_when_asked(
+    rpc: Rpc, api: IdentityApi, district: District
+):
+    elder, device_id, secret = await elder_with_device(
+        api, district, family("Daughter", "Neighbour", "Son")
+    )
+    listed = await rpc.stub.GetEmergencyContacts(
+        pb.GetEmergencyContactsRequest(person_id=elder.id), metadata=Rpc.auth(district.admin)
+    )
+    assert [c.name for c in listed.contacts] == ["Daughter", "Neighbour", "Son"]
+
+    # The case worker (the district admin) and the elder themselves may read the family.
+    for caller in (district.admin, elder):
+        resolved = await rpc.stub.ResolveDevice(
+            press(device_id, secret, with_family=True), metadata=Rpc.auth(caller)
+        )
+        assert (resolved.person_id, resolved.tenant_id) == (elder.id, district.id)
+        assert list(resolved.emergency_contacts) == list(listed.contacts)
+    assert [(c.position, c.relation, c.preferred_channel) for c in resolved.emergency_contacts] == [
+        (1, "family", pb.CHANNEL_VOICE),
+        (2, "family", pb.CHANNEL_SMS),
+        (3, "family", pb.CHANNEL_APP),
+    ]
+
+    plain = await rpc.stub.ResolveDevice(
+        press(device_id, secret, with_family=False), metadata=Rpc.auth(district.admin)
+    )
+    assert (plain.person_id, list(plain.emergency_contacts)) == (elder.id, [])
+
+    alone, lone_device, lone_secret = await elder_with_device(api, district, [])
+    resolved = await rpc.stub.ResolveDevice(
+        press(lone_device, lone_secret, with_family=True), metadata=Rpc.auth(district.admin)
+    )
+    assert (resolved.person_id, list(resolved.emergency_contacts)) == (alone.id, [])
+
+
+async def test_identity_resolve_device_refuses_the_family_to_a_caller_who_may_not_read_it(
+    rpc: Rpc, api: IdentityApi, district: District
+):
+    _, device_id, secret = await elder_with_device(api, district, family("Daughter"))
+    neighbour = await api.register(district)
+
+    # A resident of the same district may resolve the device, not read a stranger's family:
+    # asked for it, the whole answer is refused rather than given without it.
+    plain = await rpc.stub.ResolveDevice(
+        press(device_id, secret, with_family=False), metadata=Rpc.auth(neighbour)
+    )
+    assert plain.tenant_id == district.id
+    error = await rpc_error(
+        rpc.stub.ResolveDevice(
+            press(device_id, secret, with_family=True), metadata=Rpc.auth(neighbour)
+        )
+    )
+    assert error.code() == grpc.StatusCode.PERMISSION_DENIED
+
+    other = await api.district()
+    error = await rpc_error(
+        rpc.stub.ResolveDevice(
+            press(device_id, secret, with_family=True), metadata=Rpc.auth(other.admin)
+        )
+    )
+    assert error.code() == grpc.StatusCode.PERMISSION_DENIED
+
+
+async def test_identity_resolve_device_with_the_family_still_checks_device_and_signature(
+    rpc: Rpc, api: IdentityApi, district: District
+):
+    _, device_id, secret = await elder_with_device(api, district, family("Daughter"))
+
+    forged = press(device_id, "guess", with_family=True)
+    error = await rpc_error(rpc.stub.ResolveDevice(forged, metadata=Rpc.auth(district.admin)))
+    assert error.code() == grpc.StatusCode.UNAUTHENTICATED
+    unknown = press(f"unknown-{uuid4()}", secret, with_family=True)
+    error = await rpc_error(rpc.stub.ResolveDevice(unknown, metadata=Rpc.auth(district.admin)))
+    assert error.code() == grpc.StatusCode.NOT_FOUND
+
+
+async def test_identity_get_emergency_contacts_tells_no_family_from_no_person(
+    rpc: Rpc, api: IdentityApi, district: District
+):
+    alone = await api.register(district, living_alone=True)
+    answer = await rpc.stub.GetEmergencyContacts(
+        pb.GetEmergencyContactsRequest(person_id=alone.id), metadata=Rpc.auth(district.admin)
+    )
+    assert list(answer.contacts) == []
+
+    error = await rpc_error(
+        rpc.stub.GetEmergencyContacts(
+            pb.GetEmergencyContactsRequest(person_id=str(uuid4())),
+            metadata=Rpc.auth(district.admin),
+        )
+    )
+    assert error.code() == grpc.StatusCode.NOT_FOUND

@@ -13,6 +13,7 @@ from services.identity.tests.identity_support import (
     Member,
     bearer,
     new_unit,
+    principal_of,
     problem_fields,
     unique_phone,
 )
@@ -249,7 +250,7 @@ async def bind(
 
 
 async def test_alert_device_is_bound_once_and_presses_are_checked_by_signature(
-    api: IdentityApi, district: District, ctx
+    api: IdentityApi, district: District, ctx, app
 ):
     elder = await api.register(district, living_alone=True)
     device_id = f"btn-{elder.id[:8]}"
@@ -269,19 +270,24 @@ async def test_alert_device_is_bound_once_and_presses_are_checked_by_signature(
     assert "secret" not in again.text
 
     payload = b'{"pressed_at":"2026-01-05T08:00:00Z","battery":81}'
-    tenant_id, person_id = await resolve_device(
-        ctx, device_id, device_signature(secret, payload), payload
+    admin = await principal_of(app, district.admin)
+    resolved = await resolve_device(
+        ctx, admin, device_id, device_signature(secret, payload), payload
     )
-    assert (str(tenant_id), str(person_id)) == (district.id, elder.id)
+    assert (str(resolved.tenant_id), str(resolved.person_id)) == (district.id, elder.id)
     # Signatures are hex; case does not matter.
-    await resolve_device(ctx, device_id, device_signature(secret, payload).upper(), payload)
+    await resolve_device(ctx, admin, device_id, device_signature(secret, payload).upper(), payload)
 
     with pytest.raises(NotAuthenticated):
-        await resolve_device(ctx, device_id, device_signature("not-the-secret", payload), payload)
+        await resolve_device(
+            ctx, admin, device_id, device_signature("not-the-secret", payload), payload
+        )
     with pytest.raises(NotAuthenticated):
-        await resolve_device(ctx, device_id, device_signature(secret, payload), payload + b" ")
+        await resolve_device(
+            ctx, admin, device_id, device_signature(secret, payload), payload + b" "
+        )
     with pytest.raises(NotFound):
-        await resolve_device(ctx, "btn-unknown", device_signature(secret, payload), payload)
+        await resolve_device(ctx, admin, "btn-unknown", device_signature(secret, payload), payload)
 
 
 async def test_device_ids_are_unique_across_districts_and_residents_bind_only_their_own(

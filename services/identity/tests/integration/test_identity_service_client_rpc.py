@@ -19,6 +19,8 @@ from services.identity.tests.identity_support import (
     District,
     IdentityApi,
     bearer,
+    elder_with_device,
+    family,
     new_unit,
 )
 
@@ -165,3 +167,50 @@ async def test_a_platform_token_with_devices_resolve_finds_any_districts_device(
     with pytest.raises(grpc.aio.AioRpcError) as refused:
         await stub.ResolveDevice(press, metadata=auth(other_district))
     assert refused.value.code() == grpc.StatusCode.PERMISSION_DENIED
+
+
+def family_press(device_id: str, secret: str) -> pb.ResolveDeviceRequest:
+    payload = b"press:2026-01-05T08:00:00Z"
+    return pb.ResolveDeviceRequest(
+        device_id=device_id,
+        signature=device_signature(secret, payload),
+        payload=payload,
+        include_emergency_contacts=True,
+    )
+
+
+async def test_identity_a_platform_press_gets_only_the_devices_own_district_family(
+    stub: pb_grpc.IdentityServiceStub, api: IdentityApi, district: District, service: ServiceClient
+):
+    # Two districts, each with an elder, a family and a device: the alert chain's platform
+    # token resolves both, and each device answers its own district's family only.
+    other = await api.district()
+    elder_a, device_a, secret_a = await elder_with_device(api, district, family("Ana", "Ben"))
+    elder_b, device_b, secret_b = await elder_with_device(api, other, family("Cai"))
+    platform_wide = await token(api, service, "devices:resolve", None)
+
+    for device_id, secret, elder, tenant, names in (
+        (device_a, secret_a, elder_a, district.id, ["Ana", "Ben"]),
+        (device_b, secret_b, elder_b, other.id, ["Cai"]),
+        (device_a, secret_a, elder_a, district.id, ["Ana", "Ben"]),
+    ):
+        resolved = await stub.ResolveDevice(
+            family_press(device_id, secret), metadata=auth(platform_wide)
+        )
+        assert (resolved.person_id, resolved.tenant_id) == (elder.id, tenant)
+        assert [c.name for c in resolved.emergency_contacts] == names
+
+
+async def test_identity_a_district_token_needs_people_contact_for_the_family(
+    stub: pb_grpc.IdentityServiceStub, api: IdentityApi, district: District, service: ServiceClient
+):
+    _, device_id, secret = await elder_with_device(api, district, family("Daughter"))
+
+    reader = await token(api, service, "people:read", district.id)
+    with pytest.raises(grpc.aio.AioRpcError) as refused:
+        await stub.ResolveDevice(family_press(device_id, secret), metadata=auth(reader))
+    assert refused.value.code() == grpc.StatusCode.PERMISSION_DENIED
+
+    caller = await token(api, service, "people:contact", district.id)
+    resolved = await stub.ResolveDevice(family_press(device_id, secret), metadata=auth(caller))
+    assert [c.name for c in resolved.emergency_contacts] == ["Daughter"]

@@ -46,6 +46,7 @@ class Chain:
     api: httpx.AsyncClient
     home: Household
     clock: SettableClock
+    directory: Directory
 
     async def press(self, **signing: object) -> httpx.Response:
         signing.setdefault("ts", self.clock.now.timestamp())
@@ -80,7 +81,7 @@ async def chain(
     home = household(directory, district)
     async with wired(timed, notifications_db, notifications_engine, directory) as (ctx, api):
         await set_up(api, home)
-        yield Chain(ctx, api, home, clock)
+        yield Chain(ctx, api, home, clock, directory)
 
 
 async def test_notifications_alert_press_asks_step_zero_at_once_on_urgent_channels(
@@ -94,6 +95,9 @@ async def test_notifications_alert_press_asks_step_zero_at_once_on_urgent_channe
     family = [r for r in messages if r.startswith("contact:")]
     assert len(family) == 1 and messages[family[0]] == {"sms", "voice"}
     assert person(home.backup) not in messages and person(home.supervisor) not in messages
+    # The family came with the device's check: one call to identity for the press, not two.
+    assert chain.directory.calls["ResolveDevice"] == 1
+    assert chain.directory.calls["GetEmergencyContacts"] == 0
     alert = await chain.alert(alert_id)
     assert alert["status"] == "raised" and alert["step"] == 0
     assert alert["person_name"] == "Wang Nainai"

@@ -18,6 +18,8 @@ from sqlalchemy import ARRAY, Table, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from civicgrid_platform.db.driver import driver_connection
+
 _ROW_SECURITY = text("SELECT relrowsecurity FROM pg_class WHERE oid = CAST(:name AS regclass)")
 _stage_numbers = itertools.count(1)
 
@@ -134,19 +136,6 @@ def _array_type(table: Table, column: str) -> str:
 
 def _names(columns: Sequence[str]) -> str:
     return ", ".join(f'"{c}"' for c in columns)
-
-
-async def driver_connection(session: AsyncSession) -> Any:
-    """The asyncpg connection under the session: for reads of 10^5 rows, where
-    SQLAlchemy's row processing costs more than the query, and for hot paths' statements.
-
-    Only after a statement has gone through SQLAlchemy (a unit of work's tenant binding is
-    one): SQLAlchemy begins the driver's transaction lazily, at its first statement, so what
-    is sent here before that runs outside the transaction (and a transaction-local setting
-    vanishes at once)."""
-    connection = await session.connection()
-    raw = await connection.get_raw_connection()
-    return raw.driver_connection
 
 
 async def prefer_hash_joins(session: AsyncSession) -> None:

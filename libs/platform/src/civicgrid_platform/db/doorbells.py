@@ -1,5 +1,6 @@
 """Live doorbells over PostgreSQL LISTEN: a transaction rings a key with
-``pg_notify(channel, key)``; every task in this process waiting on that key wakes at commit.
+``uow.notify(channel, key)`` (pg_notify); every task in this process waiting on that key wakes
+at commit.
 
 For live streams (server-sent events) across replicas: whichever replica committed, every
 replica holding a stream for that key hears it. A doorbell carries no data; the woken task

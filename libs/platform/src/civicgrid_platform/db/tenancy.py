@@ -15,6 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 TENANT_SETTING = "app.tenant_id"
 
 _BIND_TENANT = text(f"SELECT set_config('{TENANT_SETTING}', :tenant_id, true)")
+# The same, for the driver's connection (once SQLAlchemy has begun the transaction).
+BIND_TENANT_SQL = f"SELECT set_config('{TENANT_SETTING}', $1, true)"
 
 
 async def bind_tenant(executor: AsyncSession | AsyncConnection, tenant_id: UUID | None) -> None:

@@ -18,13 +18,15 @@ from opentelemetry import context as otel_context
 from opentelemetry import propagate
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from civicgrid_platform.db.bulk import copy_rows, driver_connection
+from civicgrid_platform.db import driver
+from civicgrid_platform.db.bulk import copy_rows
 from civicgrid_platform.db.outbox_table import OUTBOX, OUTBOX_CHANNEL
-from civicgrid_platform.db.tenancy import bind_tenant
+from civicgrid_platform.db.tenancy import BIND_TENANT_SQL, bind_tenant
 from civicgrid_platform.events.cloudevents import OutgoingEvent
 
-# Delivered by PostgreSQL only when (and if) the transaction commits; the relay listens.
-_WAKE_RELAY = f"SELECT pg_notify('{OUTBOX_CHANNEL}', '')"
+# Every notification the transaction rings, in one statement just before the commit.
+# PostgreSQL delivers them only when (and if) the transaction commits.
+_RING = "SELECT pg_notify(c, p) FROM unnest($1::text[], $2::text[]) AS t(c, p)"
 
 # From this many events on (a district import), the outbox is filled by COPY, not executemany.
 BULK_EVENTS = 500
@@ -73,11 +75,14 @@ class UnitOfWork:
         self._trace_headers: dict[str, str] = {}
         # Work gathered across many calls and written together (see `deferred`).
         self._deferred: dict[str, Deferred] = {}
+        # (channel, payload) to notify at commit, each once, in the order first rung.
+        self._rings: dict[tuple[str, str], None] = {}
 
     async def __aenter__(self) -> Self:
         if self._session is not None:
             raise UnitOfWorkError("a unit of work is entered once; ask the factory for another")
         session = self._sessions()
+        session.info[driver.PINNED] = True
         try:
             await bind_tenant(session, self._tenant_id)
         except BaseException:
@@ -99,6 +104,7 @@ class UnitOfWork:
             if not self._committed:
                 await session.rollback()
         finally:
+            driver.unpin(session)
             await session.close()
 
     @property
@@ -118,8 +124,15 @@ class UnitOfWork:
         """Act for another tenant from here on (a consumer's batch spans tenants). Deferred
         work of the tenant so far is written first, while row-level security still admits it."""
         await self.flush_deferred()
-        await bind_tenant(self.session, tenant_id)
+        value = "" if tenant_id is None else str(tenant_id)
+        await driver.execute(self.session, BIND_TENANT_SQL, value)
         self._tenant_id = tenant_id
+
+    def notify(self, channel: str, payload: str = "") -> None:
+        """Ring `channel` (PostgreSQL NOTIFY) when, and only if, the transaction commits; the
+        same ring twice is sent once. All of a transaction's rings go in one statement. A ring
+        carries no data, so one from a savepoint rolled back stays: it costs a listener a look."""
+        self._rings.setdefault((channel, payload), None)
 
     def deferred(self, key: str, make: Callable[[], D]) -> D:
         """The transaction's collector under `key` (made on first use): writes many calls
@@ -182,12 +195,17 @@ class UnitOfWork:
         elif rows:
             # Straight through the driver, one pipelined statement: a busy write path adds tens
             # of events per transaction, and building SQLAlchemy's insert costs more than that.
-            await (await driver_connection(session)).executemany(_INSERT_EVENT, rows)
+            await driver.executemany(session, _INSERT_EVENT, rows)
         if rows:
-            await (await driver_connection(session)).execute(_WAKE_RELAY)
+            self.notify(OUTBOX_CHANNEL)  # the relay listens
+        if self._rings:
+            channels, payloads = zip(*self._rings, strict=True)
+            await driver.execute(session, _RING, list(channels), list(payloads))
         await session.commit()
+        driver.unpin(session)
         self._committed = True
         self._pending_events.clear()
+        self._rings.clear()
 
 
 class UnitOfWorkFactory:

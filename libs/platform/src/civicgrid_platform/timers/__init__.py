@@ -5,6 +5,7 @@ from civicgrid_platform.timers.loop import BATCH, TimerHandler, run_due, run_tim
 from civicgrid_platform.timers.store import (
     DueTimer,
     cancel,
+    cancel_many,
     claim_due,
     due_at,
     lease_due,
@@ -19,6 +20,7 @@ __all__ = [
     "DueTimer",
     "TimerHandler",
     "cancel",
+    "cancel_many",
     "claim_due",
     "due_at",
     "lease_due",

@@ -23,7 +23,24 @@ from civicgrid_identity.db.tables import (
 )
 from civicgrid_identity.domain.model import Channel, EmergencyContact
 from civicgrid_identity.domain.roles import Binding
+from civicgrid_platform.db import driver
 from civicgrid_platform.errors import AlreadyExists, NotFound
+
+# Every alert press asks these (ResolveDevice, GetEmergencyContacts): straight through the
+# driver (platform db.driver), and tenant-scoped here as well as by row-level security.
+_DEVICE = (
+    "SELECT person_id, secret_sealed FROM alert_devices WHERE tenant_id = $1 AND device_id = $2"
+)
+_CONTACTS = (
+    "SELECT position, name, relation, phone, preferred_channel FROM emergency_contacts"
+    " WHERE tenant_id = $1 AND person_id = $2 ORDER BY position"
+)
+# One round trip tells "no such person" (no row) from "no contacts" (one row of NULLs).
+_PERSON_CONTACTS = (
+    "SELECT c.position, c.name, c.relation, c.phone, c.preferred_channel FROM people p"
+    " LEFT JOIN emergency_contacts c ON c.tenant_id = p.tenant_id AND c.person_id = p.id"
+    " WHERE p.tenant_id = $1 AND p.id = $2 ORDER BY c.position"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +85,16 @@ def _duplicate_contact(exc: IntegrityError) -> Exception:
 
 def _person(row: Any) -> PersonRecord:
     return PersonRecord(**{k: row._mapping[k] for k in PersonRecord.__slots__})
+
+
+def _contact(row: Any) -> EmergencyContact:
+    return EmergencyContact(
+        row["position"],
+        row["name"],
+        row["relation"],
+        row["phone"],
+        Channel(row["preferred_channel"]),
+    )
 
 
 def _binding(row: Any) -> BindingRecord:
@@ -234,18 +261,16 @@ class PeopleRepository:
 
     # --- emergency contacts ----------------------------------------------------------------
     async def contacts(self, person_id: UUID) -> list[EmergencyContact]:
-        q = (
-            select(emergency_contacts)
-            .where(
-                emergency_contacts.c.tenant_id == self.tenant_id,
-                emergency_contacts.c.person_id == person_id,
-            )
-            .order_by(emergency_contacts.c.position)
-        )
-        return [
-            EmergencyContact(r.position, r.name, r.relation, r.phone, Channel(r.preferred_channel))
-            for r in await self.session.execute(q)
-        ]
+        """In position order; [] for a person without contacts (or not of this tenant)."""
+        rows = await driver.fetch(self.session, _CONTACTS, self.tenant_id, person_id)
+        return [_contact(r) for r in rows]
+
+    async def contacts_if_person(self, person_id: UUID) -> list[EmergencyContact] | None:
+        """The person's contacts in position order; None when there is no such person here."""
+        rows = await driver.fetch(self.session, _PERSON_CONTACTS, self.tenant_id, person_id)
+        if not rows:
+            return None
+        return [_contact(r) for r in rows if r["position"] is not None]
 
     async def replace_contacts(self, person_id: UUID, contacts: Sequence[EmergencyContact]) -> None:
         await self.session.execute(
@@ -283,11 +308,9 @@ class PeopleRepository:
         )
 
     async def device(self, device_id: str) -> tuple[UUID, bytes] | None:
-        q = select(alert_devices.c.person_id, alert_devices.c.secret_sealed).where(
-            alert_devices.c.tenant_id == self.tenant_id, alert_devices.c.device_id == device_id
-        )
-        row = (await self.session.execute(q)).first()
-        return (row.person_id, row.secret_sealed) if row else None
+        """(owner, sealed secret) of the device."""
+        row = await driver.fetchrow(self.session, _DEVICE, self.tenant_id, device_id)
+        return (row["person_id"], row["secret_sealed"]) if row else None
 
     async def devices_of(self, person_id: UUID) -> list[str]:
         q = select(alert_devices.c.device_id).where(

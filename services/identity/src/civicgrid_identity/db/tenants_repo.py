@@ -15,6 +15,10 @@ from civicgrid_identity.db.tables import (
     tenants,
 )
 from civicgrid_identity.domain.model import Tenant
+from civicgrid_platform.db import driver
+
+# Every alert press asks it first: straight through the driver (platform db.driver).
+_TENANT_OF_DEVICE = "SELECT tenant_id FROM device_directory WHERE device_id = $1"
 
 
 def _tenant(row: object) -> Tenant:
@@ -69,8 +73,8 @@ class DirectoryRepository:
         self.session = session
 
     async def tenant_of_device(self, device_id: str) -> UUID | None:
-        q = select(device_directory.c.tenant_id).where(device_directory.c.device_id == device_id)
-        return (await self.session.execute(q)).scalar_one_or_none()
+        tenant_id: UUID | None = await driver.fetchval(self.session, _TENANT_OF_DEVICE, device_id)
+        return tenant_id
 
     async def add_device(self, device_id: str, tenant_id: UUID) -> bool:
         stmt = (

@@ -7,15 +7,25 @@ from grpc import aio
 from civicgrid.identity.v1 import identity_service_pb2 as pb
 from civicgrid.identity.v1 import identity_service_pb2_grpc as pb_grpc
 from civicgrid_identity.db.people_repo import BindingRecord
-from civicgrid_identity.domain.model import Channel
+from civicgrid_identity.domain.model import Channel, EmergencyContact
 from civicgrid_identity.events.outgoing import party_category_pb
 from civicgrid_identity.usecases import care, people, roles
 from civicgrid_identity.usecases.context import IdentityContext
-from civicgrid_platform.errors import Forbidden, parse_uuid
+from civicgrid_platform.errors import parse_uuid
 from civicgrid_platform.grpc.context import rpc_principal
 from civicgrid_platform.grpc.server import Registrar
 
 _CHANNEL = {c.value: getattr(pb, f"CHANNEL_{c.name}") for c in Channel}
+
+
+def _contact(c: EmergencyContact) -> pb.EmergencyContact:
+    return pb.EmergencyContact(
+        position=c.position,
+        name=c.name,
+        relation=c.relation,
+        phone=c.phone,
+        preferred_channel=_CHANNEL[c.preferred_channel.value],
+    )
 
 
 def _binding(record: BindingRecord) -> pb.RoleBinding:
@@ -90,34 +100,24 @@ class IdentityServicer(pb_grpc.IdentityServiceServicer):
         contacts = await care.get_contacts(
             self.ctx, rpc_principal(), parse_uuid(request.person_id, "person_id")
         )
-        return pb.GetEmergencyContactsResponse(
-            contacts=[
-                pb.EmergencyContact(
-                    position=c.position,
-                    name=c.name,
-                    relation=c.relation,
-                    phone=c.phone,
-                    preferred_channel=_CHANNEL[c.preferred_channel.value],
-                )
-                for c in contacts
-            ]
-        )
+        return pb.GetEmergencyContactsResponse(contacts=[_contact(c) for c in contacts])
 
     async def ResolveDevice(
         self, request: pb.ResolveDeviceRequest, context: aio.ServicerContext
     ) -> pb.ResolveDeviceResponse:
-        actor = rpc_principal()
-        tenant_id, person_id = await care.resolve_device(
-            self.ctx, request.device_id, request.signature, request.payload
+        resolved = await care.resolve_device(
+            self.ctx,
+            rpc_principal(),
+            request.device_id,
+            request.signature,
+            request.payload,
+            include_contacts=request.include_emergency_contacts,
         )
-        if not (
-            actor.is_platform_admin
-            or actor.has_scope(care.DEVICE_RESOLVE_SCOPE)
-            or actor.tenant_uuid == tenant_id
-        ):
-            raise Forbidden("this caller may not resolve devices")
         return pb.ResolveDeviceResponse(
-            device_id=request.device_id, person_id=str(person_id), tenant_id=str(tenant_id)
+            device_id=request.device_id,
+            person_id=str(resolved.person_id),
+            tenant_id=str(resolved.tenant_id),
+            emergency_contacts=[_contact(c) for c in resolved.contacts],
         )
 
 

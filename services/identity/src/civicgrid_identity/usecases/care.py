@@ -89,9 +89,10 @@ async def get_contacts(
     if not _may_read_contacts(actor, person_id):
         raise NotFound("no such person")
     async with ctx.uow(tenant_id=tenant_id) as uow:
-        people = PeopleRepository(uow.session, tenant_id)
-        await people.require(person_id)
-        return await people.contacts(person_id)
+        contacts = await PeopleRepository(uow.session, tenant_id).contacts_if_person(person_id)
+    if contacts is None:
+        raise NotFound("no such person")
+    return contacts
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,21 +139,49 @@ def device_signature(secret: str, payload: bytes) -> str:
     return hmac.new(secret.encode(), payload, hashlib.sha256).hexdigest()
 
 
+def _may_resolve_any_device(actor: Principal) -> bool:
+    return actor.is_platform_admin or actor.has_scope(DEVICE_RESOLVE_SCOPE)
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedDevice:
+    tenant_id: UUID
+    person_id: UUID
+    contacts: list[EmergencyContact]  # [] unless asked for
+
+
 async def resolve_device(
-    ctx: IdentityContext, device_id: str, signature: str, payload: bytes
-) -> tuple[UUID, UUID]:
-    """(tenant, person) of a device whose signature over payload is right; else NotAuthenticated."""
+    ctx: IdentityContext,
+    actor: Principal,
+    device_id: str,
+    signature: str,
+    payload: bytes,
+    *,
+    include_contacts: bool = False,
+) -> ResolvedDevice:
+    """The owner of a device whose signature over payload is right, with the owner's emergency
+    contacts when asked: NotFound, then NotAuthenticated, then Forbidden. One transaction: a press
+    is the hot path, and each extra one costs its BEGIN, tenant binding and ROLLBACK."""
     async with ctx.uow(tenant_id=None) as uow:
         tenant_id = await DirectoryRepository(uow.session).tenant_of_device(device_id)
-    if tenant_id is None:
-        raise NotFound("unknown device", field="device_id")
-    async with ctx.uow(tenant_id=tenant_id) as uow:
-        found = await PeopleRepository(uow.session, tenant_id).device(device_id)
-    if found is None:
-        raise NotFound("unknown device", field="device_id")
-    person_id, sealed = found
-    expected = device_signature(ctx.device_sealer.unseal(sealed).decode(), payload)
-    # Bytes, not str: compare_digest refuses non-ASCII str, and a press may carry anything.
-    if not hmac.compare_digest(expected.encode(), signature.lower().encode()):
-        raise NotAuthenticated("bad device signature")
-    return tenant_id, person_id
+        if tenant_id is None:
+            raise NotFound("unknown device", field="device_id")
+        await uow.bind_tenant(tenant_id)  # row-level security admits this tenant from here on
+        people = PeopleRepository(uow.session, tenant_id)
+        found = await people.device(device_id)
+        if found is None:
+            raise NotFound("unknown device", field="device_id")
+        person_id, sealed = found
+        expected = device_signature(ctx.device_sealer.unseal(sealed).decode(), payload)
+        # Bytes, not str: compare_digest refuses non-ASCII str, and a press may carry anything.
+        if not hmac.compare_digest(expected.encode(), signature.lower().encode()):
+            raise NotAuthenticated("bad device signature")
+        platform_wide = _may_resolve_any_device(actor)
+        same_tenant = actor.tenant_uuid == tenant_id
+        if not (platform_wide or same_tenant):
+            raise Forbidden("this caller may not resolve devices")
+        if not include_contacts:
+            return ResolvedDevice(tenant_id, person_id, [])
+        if not (platform_wide or (same_tenant and _may_read_contacts(actor, person_id))):
+            raise Forbidden("this caller may not read this person's emergency contacts")
+        return ResolvedDevice(tenant_id, person_id, await people.contacts(person_id))

@@ -23,6 +23,7 @@ from civicgrid_notifications.events.outgoing import notification_event
 from civicgrid_notifications.usecases.alert_steps import Asked, step_people, uow_tenant
 from civicgrid_notifications.usecases.context import NotificationsContext
 from civicgrid_notifications.usecases.fanout import MessagePlan, district_of, preferences_of
+from civicgrid_notifications.usecases.ports import FamilyContact
 from civicgrid_platform import timers
 from civicgrid_platform.db.uow import UnitOfWork
 
@@ -41,6 +42,8 @@ class RaiseRequest:
     source: str  # device | worker | drill
     device_id: str = ""
     raised_by: str = ""
+    # The person's family contacts, when the press brought them (else step 0 asks identity).
+    family: tuple[FamilyContact, ...] | None = None
 
 
 async def open_alert(ctx: NotificationsContext, uow: UnitOfWork, request: RaiseRequest) -> Alert:
@@ -49,7 +52,10 @@ async def open_alert(ctx: NotificationsContext, uow: UnitOfWork, request: RaiseR
     care = CareRepository(uow.session, tenant_id)
     profile = await care.profile(request.person_id)
     policy = AlertPolicy.from_json(await care.policy() or {})
-    names = await DirectoryRepository(uow.session, tenant_id).names([request.person_id])
+    name = profile.display_name if profile else ""
+    if not name:
+        names = await DirectoryRepository(uow.session, tenant_id).names([request.person_id])
+        name = names.get(request.person_id, "")
     now = ctx.clock()
     alert = Alert(
         id=uuid.uuid4(),
@@ -60,7 +66,7 @@ async def open_alert(ctx: NotificationsContext, uow: UnitOfWork, request: RaiseR
         status=RAISED,
         step=0,
         policy=policy.as_json(),
-        person_name=(profile.display_name if profile else "") or names.get(request.person_id, ""),
+        person_name=name,
         grid_id=profile.grid_id if profile else None,
         address=profile.address if profile else "",
         lat=profile.lat if profile else None,
@@ -88,19 +94,35 @@ async def open_alert(ctx: NotificationsContext, uow: UnitOfWork, request: RaiseR
             ),
         )
     )
-    await start_step(ctx, uow, alert, 0, "raised")
+    await start_step(
+        ctx,
+        uow,
+        alert,
+        0,
+        "raised",
+        elder_phone=profile.phone if profile else "",
+        family=request.family,
+    )
     await timers.schedule(uow.session, tenant_id, AUDIT_TIMER, alert.id, now + AUDIT_EVERY)
     return alert
 
 
 async def start_step(
-    ctx: NotificationsContext, uow: UnitOfWork, alert: Alert, step: int, reason: str
+    ctx: NotificationsContext,
+    uow: UnitOfWork,
+    alert: Alert,
+    step: int,
+    reason: str,
+    *,
+    elder_phone: str | None = None,
+    family: tuple[FamilyContact, ...] | None = None,
 ) -> int:
     """Asks the step's people (alert.step_started_at is the step's start) and sets the timer
-    for the next; how many were asked."""
+    for the next; how many were asked. elder_phone and family: the person's own phone and
+    family contacts when the caller has them already (else they are looked up)."""
     tenant_id = uow_tenant(uow)
     policy = AlertPolicy.from_json(alert.policy)
-    asked = await step_people(ctx, uow, alert, step, policy)
+    asked = await step_people(ctx, uow, alert, step, policy, family=family)
     now = ctx.clock()
     repo = AlertsRepository(uow.session, tenant_id)
     await repo.add_responders(
@@ -108,7 +130,15 @@ async def start_step(
         [Responder(a.responder, a.person_id, a.name, a.phone, a.role, step, now) for a in asked],
     )
     event_type = "alert.raised" if step == 0 and reason == "raised" else "alert.reminder"
-    await send_to(ctx, uow, alert, asked, event_type, f"{step}@{alert.step_started_at.isoformat()}")
+    await send_to(
+        ctx,
+        uow,
+        alert,
+        asked,
+        event_type,
+        f"{step}@{alert.step_started_at.isoformat()}",
+        elder_phone=elder_phone,
+    )
     await repo.note(alert.id, now, "step_started", step, reason=reason, asked=len(asked))
     started = events_pb2.AlertStepStarted(
         alert_id=str(alert.id), step=step, reason=reason, recipients=len(asked)
@@ -127,19 +157,23 @@ async def send_to(
     asked: list[Asked],
     event_type: str,
     round_key: str,
+    *,
+    elder_phone: str | None = None,
 ) -> int:
     """The alert's message to each person asked, on their alert channels (which nobody can
     switch off), and to family contacts by phone; once per round (a repeated round adds none)."""
     tenant_id = uow_tenant(uow)
     directory = DirectoryRepository(uow.session, tenant_id)
     district = await district_of(ctx, directory)
-    profile = await CareRepository(uow.session, tenant_id).profile(alert.person_id)
+    if elder_phone is None:
+        profile = await CareRepository(uow.session, tenant_id).profile(alert.person_id)
+        elder_phone = profile.phone if profile else ""
     people = [a.person_id for a in asked if a.person_id is not None]
     stored = await PreferencesRepository(uow.session, tenant_id).of(people)
     variables = {
         "person_name": alert.person_name,
         "address": alert.address,
-        "phone": profile.phone if profile else "",
+        "phone": elder_phone,
         "alert_id": str(alert.id),
     }
     notice = Notice(

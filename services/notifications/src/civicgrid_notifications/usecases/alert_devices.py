@@ -62,11 +62,16 @@ def parse_signed(body: bytes) -> Signed:
 
 
 async def _owner(
-    ctx: NotificationsContext, device_id: str, signature: str, body: bytes
+    ctx: NotificationsContext,
+    device_id: str,
+    signature: str,
+    body: bytes,
+    *,
+    with_family: bool = False,
 ) -> DeviceOwner:
     if ctx.directory is None:
         raise NotAuthenticated("devices cannot be checked: no identity directory")
-    return await ctx.directory.resolve_device(device_id, signature, body)
+    return await ctx.directory.resolve_device(device_id, signature, body, with_family=with_family)
 
 
 async def press(
@@ -75,7 +80,7 @@ async def press(
     """(district, the alert) for a press; a second press while an alert is open answers with
     that alert (and says so on its timeline) rather than raising another."""
     signed = parse_signed(body)
-    owner = await _owner(ctx, device_id, signature, body)
+    owner = await _owner(ctx, device_id, signature, body, with_family=True)
     now = ctx.clock()
     if abs(now - signed.ts) > PRESS_WINDOW:
         raise InvalidInput("the press was signed too long ago or ahead of time", field="ts")
@@ -91,9 +96,10 @@ async def press(
             await repo.note(current.id, now, "pressed_again", current.step, device=device_id)
             alert = current
         else:
-            alert = await open_alert(
-                ctx, uow, RaiseRequest(owner.person_id, "device", device_id, f"device:{device_id}")
+            raising = RaiseRequest(
+                owner.person_id, "device", device_id, f"device:{device_id}", family=owner.family
             )
+            alert = await open_alert(ctx, uow, raising)
         await uow.commit()
     return owner.tenant_id, alert
 

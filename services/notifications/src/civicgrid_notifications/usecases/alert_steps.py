@@ -9,7 +9,7 @@ found: an alert must never wait for a directory."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -18,7 +18,7 @@ from civicgrid_notifications.db.care_repo import CareRepository
 from civicgrid_notifications.domain.alerts import STEP_DUTIES, STEP_FAMILY, AlertPolicy
 from civicgrid_notifications.domain.channels import Channel
 from civicgrid_notifications.usecases.context import NotificationsContext
-from civicgrid_notifications.usecases.ports import Contactable
+from civicgrid_notifications.usecases.ports import Contactable, FamilyContact
 from civicgrid_platform.db.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -44,8 +44,15 @@ class Asked:
 
 
 async def step_people(
-    ctx: NotificationsContext, uow: UnitOfWork, alert: Alert, step: int, policy: AlertPolicy
+    ctx: NotificationsContext,
+    uow: UnitOfWork,
+    alert: Alert,
+    step: int,
+    policy: AlertPolicy,
+    *,
+    family: Sequence[FamilyContact] | None = None,
 ) -> list[Asked]:
+    """Everyone the step asks; `family`: the person's family contacts when already known."""
     tenant_id = uow_tenant(uow)
     timeline = AlertsRepository(uow.session, tenant_id)
     found: dict[str, Asked] = {}
@@ -61,14 +68,21 @@ async def step_people(
                 alert.id, ctx.clock(), "lookup_failed", step, what=what, error=str(error)
             )
 
+    duties = [duty for duty in STEP_DUTIES[step] if duty != "volunteer"]
+    units = [u for u in (alert.grid_id, tenant_id) if u is not None]
+    # The step's whole roster in one read (a failure here is the transaction's, not a lookup's).
+    rostered = await CareRepository(uow.session, tenant_id).rosters(units, duties)
     for duty in STEP_DUTIES[step]:
         if duty == "volunteer":
             await attempt("volunteers", lambda: _volunteers(ctx, tenant_id, alert, policy, people))
         else:
-            await attempt(duty, lambda duty=duty: _duty(ctx, uow, alert, duty, people, known))  # type: ignore[misc]
+            await attempt(
+                duty,
+                lambda duty=duty: _duty(ctx, tenant_id, alert, duty, rostered[duty], people, known),  # type: ignore[misc]
+            )
     position = STEP_FAMILY.get(step)
     if position is not None and not alert.drill:
-        await attempt("family", lambda: _family(ctx, tenant_id, alert, position, found))
+        await attempt("family", lambda: _family(ctx, tenant_id, alert, position, found, family))
     unknown = {person: role for person, role in people.items() if person not in known}
     if unknown:
         await attempt("people", lambda: _look_up(ctx, tenant_id, unknown, known))
@@ -94,15 +108,14 @@ def uow_tenant(uow: UnitOfWork) -> UUID:
 
 async def _duty(
     ctx: NotificationsContext,
-    uow: UnitOfWork,
+    tenant_id: UUID,
     alert: Alert,
     duty: str,
+    rostered: list[UUID],
     people: dict[UUID, str],
     known: dict[UUID, Contactable],
 ) -> None:
-    tenant_id = uow_tenant(uow)
-    units = [u for u in (alert.grid_id, tenant_id) if u is not None]
-    rostered = await CareRepository(uow.session, tenant_id).roster(units, duty)
+    """The duty's people: the roster's, else identity's holders of the duty's roles."""
     if not rostered and duty in DUTY_ROLES and alert.grid_id is not None and ctx.directory:
         roles, above = DUTY_ROLES[duty]
         holders = await ctx.directory.role_holders(
@@ -135,11 +148,18 @@ async def _volunteers(
 
 
 async def _family(
-    ctx: NotificationsContext, tenant_id: UUID, alert: Alert, position: int, found: dict[str, Asked]
+    ctx: NotificationsContext,
+    tenant_id: UUID,
+    alert: Alert,
+    position: int,
+    found: dict[str, Asked],
+    known: Sequence[FamilyContact] | None,
 ) -> None:
-    if ctx.directory is None:
-        return
-    for contact in await ctx.directory.emergency_contacts(tenant_id, alert.person_id):
+    if known is None:
+        if ctx.directory is None:
+            return
+        known = await ctx.directory.emergency_contacts(tenant_id, alert.person_id)
+    for contact in known:
         if contact.position != position or not contact.phone:
             continue
         preferred = contact.preferred_channel

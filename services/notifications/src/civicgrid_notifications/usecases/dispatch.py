@@ -1,16 +1,22 @@
-"""The dispatcher: due deliveries leave on their channel, one attempt at a time.
+"""The dispatcher: due deliveries leave on their channel, one attempt at a time each.
 
 Due deliveries are leased from the timers table (`FOR UPDATE SKIP LOCKED`), so replicas share
-them; each attempt then runs in its own transaction that holds the delivery's row lock while
-the provider answers, so a delivery whose lease ran out while a slow provider was still talking
-is never sent twice at once. A crash loses nothing: the lease runs out and the delivery is due
-again (at least once; the delivery id travels with the message for the provider to dedupe)."""
+them. A district's leased deliveries are then attempted in groups: one transaction per group
+locks its deliveries' rows, holds the locks while the providers answer (sent concurrently), and
+records every attempt together, so a delivery whose lease ran out while a slow provider was
+still talking is never sent twice at once, and a message costs a handful of statements shared
+with its group instead of a transaction of its own. A crash loses nothing: the lease runs out
+and the delivery is due again (at least once; the delivery id travels with the message for the
+provider to dedupe)."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections import defaultdict
+from collections.abc import Awaitable, Sequence
 from datetime import timedelta
+from typing import Any
 from uuid import UUID
 
 from civicgrid.notifications.v1 import events_pb2
@@ -33,54 +39,118 @@ LEASE = timedelta(seconds=120)
 async def dispatch_due(
     ctx: NotificationsContext, *, limit: int = 100, concurrency: int = 16
 ) -> int:
-    """Leases up to `limit` due deliveries and attempts them, `concurrency` at a time."""
+    """Leases up to `limit` due deliveries and attempts them, `concurrency` at a time (and at
+    most that many to a transaction)."""
     now = ctx.clock()
     async with ctx.uow(tenant_id=None) as uow:
         due = await timers.lease_due(uow.session, DELIVERY_TIMER, now, now + LEASE, limit)
         await uow.commit()
+    by_district: dict[UUID, list[UUID]] = defaultdict(list)
+    for timer in due:
+        by_district[timer.tenant_id].append(timer.subject_id)
+    groups = [
+        (tenant_id, ids[start : start + concurrency])
+        for tenant_id, ids in by_district.items()
+        for start in range(0, len(ids), concurrency)
+    ]
     gate = asyncio.Semaphore(concurrency)
 
-    async def one(tenant_id: UUID, delivery_id: UUID) -> None:
-        async with gate:
-            try:
-                await attempt(ctx, tenant_id, delivery_id)
-            except Exception:
-                # One delivery's trouble never holds up the others: its lease runs out and it
-                # is tried again then.
-                log.exception("delivery %s could not be attempted; retried later", delivery_id)
+    async def one(tenant_id: UUID, ids: list[UUID]) -> None:
+        try:
+            await attempt_many(ctx, tenant_id, ids, gate)
+        except Exception:
+            # One group's trouble never holds up the others: its leases run out and its
+            # deliveries are tried again then.
+            log.exception("deliveries %s could not be attempted; retried later", ids)
 
-    await asyncio.gather(*(one(t.tenant_id, t.subject_id) for t in due))
+    await asyncio.gather(*(one(tenant_id, ids) for tenant_id, ids in groups))
     return len(due)
 
 
 async def attempt(ctx: NotificationsContext, tenant_id: UUID, delivery_id: UUID) -> str:
     """One attempt at one delivery; its status afterwards."""
+    return (await attempt_many(ctx, tenant_id, [delivery_id]))[delivery_id]
+
+
+async def attempt_many(
+    ctx: NotificationsContext,
+    tenant_id: UUID,
+    delivery_ids: Sequence[UUID],
+    gate: asyncio.Semaphore | None = None,
+) -> dict[UUID, str]:
+    """One attempt at each of these deliveries of one district, in one transaction; each one's
+    status afterwards ("missing" for one that is not there)."""
     async with ctx.uow(tenant_id=tenant_id) as uow:
         repo = DeliveriesRepository(uow.session, tenant_id)
-        delivery = await repo.get(delivery_id, lock=True)
-        if delivery is None or delivery.status != states.QUEUED:
-            # Stale: sent, given up, or acknowledged meanwhile.
-            await timers.cancel(uow.session, DELIVERY_TIMER, delivery_id)
-            await uow.commit()
-            return delivery.status if delivery else "missing"
-        try:
-            address = delivery.address or await _address_of(ctx, tenant_id, delivery)
-        except NotFound:
-            address = ""  # identity knows no such person (or district): nobody to reach
-        sender = ctx.senders.get(Channel(delivery.channel))
-        if not address or sender is None:
+        found = {d.id: d for d in await repo.get_many(delivery_ids, lock=True)}
+        statuses = {i: found[i].status if i in found else "missing" for i in delivery_ids}
+        # Stale ones (sent, given up, or acknowledged meanwhile) only lose their timer.
+        done = [i for i in delivery_ids if statuses[i] != states.QUEUED]
+        queued = [found[i] for i in delivery_ids if statuses[i] == states.QUEUED]
+        addresses = await _addresses(ctx, tenant_id, queued)
+        changes: list[tuple[UUID, dict[str, Any]]] = []
+        sends = []
+        for delivery in queued:
+            address = delivery.address or addresses.get(delivery.id, "")
+            sender = ctx.senders.get(Channel(delivery.channel))
+            if address and sender is not None:
+                sends.append((delivery, sender.send(_outgoing(tenant_id, delivery, address))))
+                continue
             why = "no address on this channel" if not address else "no provider for the channel"
             # Suppressed, not failed: nothing was tried, and nothing will change by retrying.
-            await repo.change(
-                delivery_id, status=states.SUPPRESSED, last_error=why, finished_at=ctx.clock()
+            changes.append(
+                (
+                    delivery.id,
+                    {"status": states.SUPPRESSED, "last_error": why, "finished_at": ctx.clock()},
+                )
             )
-            await timers.cancel(uow.session, DELIVERY_TIMER, delivery_id)
-            await uow.commit()
-            return states.SUPPRESSED
-        result = await sender.send(_outgoing(tenant_id, delivery, address))
-        status = await _record(ctx, uow, repo, delivery, result)
+            statuses[delivery.id] = states.SUPPRESSED
+            done.append(delivery.id)
+        results = await asyncio.gather(*(_gated(gate, send) for _, send in sends))
+        attempts: list[tuple[UUID, Attempt]] = []
+        retries: list[tuple[UUID, str, UUID, Any]] = []
+        for (delivery, _), result in zip(sends, results, strict=True):
+            status, change, retry_at = _outcome(ctx, uow, tenant_id, delivery, result, attempts)
+            statuses[delivery.id] = status
+            changes.append((delivery.id, change))
+            if retry_at is None:
+                done.append(delivery.id)
+            else:
+                retries.append((tenant_id, DELIVERY_TIMER, delivery.id, retry_at))
+        await repo.add_attempts(attempts)
+        await repo.change_many(changes)
+        await timers.schedule_many(uow.session, retries)
+        await timers.cancel_many(uow.session, DELIVERY_TIMER, done)
         await uow.commit()
-        return status
+    return statuses
+
+
+async def _gated(gate: asyncio.Semaphore | None, send: Awaitable[SendResult]) -> SendResult:
+    if gate is None:
+        return await send
+    async with gate:
+        return await send
+
+
+async def _addresses(
+    ctx: NotificationsContext, tenant_id: UUID, deliveries: Sequence[Delivery]
+) -> dict[UUID, str]:
+    """Addresses identity gives for deliveries made without one (one call for them all)."""
+    asking = [d for d in deliveries if not d.address and d.person_id is not None]
+    if not asking or ctx.directory is None:
+        return {}
+    try:
+        found = await ctx.directory.people(tenant_id, [d.person_id for d in asking if d.person_id])
+    except NotFound:
+        return {}  # identity knows no such district: nobody to reach
+    addresses: dict[UUID, str] = {}
+    for delivery in asking:
+        person = found.get(delivery.person_id) if delivery.person_id else None
+        if person is not None:
+            addresses[delivery.id] = (
+                person.email if delivery.channel == Channel.EMAIL else person.phone
+            )
+    return addresses
 
 
 def _outgoing(tenant_id: UUID, delivery: Delivery, address: str) -> Outgoing:
@@ -97,36 +167,31 @@ def _outgoing(tenant_id: UUID, delivery: Delivery, address: str) -> Outgoing:
     )
 
 
-async def _address_of(ctx: NotificationsContext, tenant_id: UUID, delivery: Delivery) -> str:
-    if delivery.person_id is None or ctx.directory is None:
-        return ""
-    found = await ctx.directory.people(tenant_id, [delivery.person_id])
-    person = found.get(delivery.person_id)
-    if person is None:
-        return ""
-    return person.email if delivery.channel == Channel.EMAIL else person.phone
-
-
-async def _record(
+def _outcome(
     ctx: NotificationsContext,
     uow: UnitOfWork,
-    repo: DeliveriesRepository,
+    tenant_id: UUID,
     delivery: Delivery,
     result: SendResult,
-) -> str:
+    attempts: list[tuple[UUID, Attempt]],
+) -> tuple[str, dict[str, Any], Any]:
+    """(status, the delivery's changes, when it is due again or None) after one attempt; its
+    provider tries go on `attempts`, and a delivery given up on is announced."""
     number = delivery.attempts + 1
     for tried in result.tries:
-        await repo.add_attempt(
-            delivery.id,
-            Attempt(
-                number,
-                tried.provider,
-                tried.started_at,
-                tried.finished_at,
-                tried.outcome,
-                tried.status_code,
-                tried.detail,
-            ),
+        attempts.append(
+            (
+                delivery.id,
+                Attempt(
+                    number,
+                    tried.provider,
+                    tried.started_at,
+                    tried.finished_at,
+                    tried.outcome,
+                    tried.status_code,
+                    tried.detail,
+                ),
+            )
         )
     final = result.final
     now = ctx.clock()
@@ -140,7 +205,7 @@ async def _record(
         base=policy.retry_base_seconds,
         cap=policy.retry_max_seconds,
     )
-    changes: dict[str, object] = {
+    changes: dict[str, Any] = {
         "status": step.status,
         "attempts": number,
         "provider": final.provider,
@@ -152,17 +217,10 @@ async def _record(
         changes["sent_at"] = now
     if step.status in states.FINAL:
         changes["finished_at"] = now
-    await repo.change(delivery.id, **changes)
-    if step.retry_at is not None:
-        await timers.schedule(
-            uow.session, repo.tenant_id, DELIVERY_TIMER, delivery.id, step.retry_at
-        )
-    else:
-        await timers.cancel(uow.session, DELIVERY_TIMER, delivery.id)
     if step.status == states.FAILED:
         uow.add_event(
             notification_event(
-                repo.tenant_id,
+                tenant_id,
                 delivery.id,
                 events_pb2.DeliveryFailed(
                     delivery_id=str(delivery.id),
@@ -174,4 +232,4 @@ async def _record(
                 ),
             )
         )
-    return step.status
+    return step.status, changes, step.retry_at

@@ -11,8 +11,6 @@ from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import text
-
 from civicgrid_notifications.db.deliveries_repo import DeliveriesRepository
 from civicgrid_notifications.db.digest_repo import DigestRepository
 from civicgrid_notifications.db.directory_repo import DirectoryRepository, District
@@ -33,12 +31,8 @@ DELIVERY_TIMER = "delivery"
 DIGEST_TIMER = "digest"
 # The dispatcher listens here: a commit with queued deliveries wakes it at once.
 DELIVERIES_CHANNEL = "civicgrid_deliveries"
-_WAKE = text(f"SELECT pg_notify('{DELIVERIES_CHANNEL}', '')")
 # Live inbox streams listen here; the payload names whose inbox changed ("<tenant>:<person>").
 INBOX_CHANNEL = "civicgrid_inbox"
-_INBOX_WAKE = text(
-    "SELECT pg_notify(:channel, p) FROM unnest(CAST(:payloads AS text[])) AS p"
-).bindparams(channel=INBOX_CHANNEL)
 
 
 def preferences_of(stored: StoredPreferences | None, district: District) -> Preferences:
@@ -253,9 +247,8 @@ async def write_plans(
                 queued.append((tenant_id, DELIVERY_TIMER, row["id"], row["next_attempt_at"]))
     await repo.add_inbox(inbox)
     await timers.schedule_many(session, queued)
-    people = sorted({str(m["person_id"]) for m in inbox})
-    if people:
-        await session.execute(_INBOX_WAKE, {"payloads": [f"{tenant_id}:{p}" for p in people]})
+    for person in sorted({str(m["person_id"]) for m in inbox}):
+        uow.notify(INBOX_CHANNEL, f"{tenant_id}:{person}")
     lines = [
         (person, plan.notice.event_id, plan.notice.digest_kind, plan.notice.digest_line)
         for plan in plans
@@ -267,7 +260,7 @@ async def write_plans(
             session, tenant_id, DIGEST_TIMER, tenant_id, next_digest_at(district, now)
         )
     if queued:
-        await session.execute(_WAKE)
+        uow.notify(DELIVERIES_CHANNEL)
     return len(new)
 
 

@@ -94,6 +94,9 @@ class FamilyContact:
 class DeviceOwner:
     tenant_id: UUID
     person_id: UUID
+    # The person's family contacts when they were asked for with the device (a press: step 0
+    # needs them at once), else None.
+    family: tuple[FamilyContact, ...] | None = None
 
 
 class Directory(Protocol):
@@ -109,7 +112,9 @@ class Directory(Protocol):
 
     async def emergency_contacts(self, tenant_id: UUID, person_id: UUID) -> list[FamilyContact]: ...
 
-    async def resolve_device(self, device_id: str, signature: str, payload: bytes) -> DeviceOwner:
+    async def resolve_device(
+        self, device_id: str, signature: str, payload: bytes, *, with_family: bool = False
+    ) -> DeviceOwner:
         """The device's district and person; raises NotAuthenticated / NotFound when refused."""
         ...
 

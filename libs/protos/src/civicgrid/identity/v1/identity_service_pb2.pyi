@@ -155,21 +155,25 @@ class GetEmergencyContactsResponse(_message.Message):
     def __init__(self, contacts: _Optional[_Iterable[_Union[EmergencyContact, _Mapping]]] = ...) -> None: ...
 
 class ResolveDeviceRequest(_message.Message):
-    __slots__ = ("device_id", "signature", "payload")
+    __slots__ = ("device_id", "signature", "payload", "include_emergency_contacts")
     DEVICE_ID_FIELD_NUMBER: _ClassVar[int]
     SIGNATURE_FIELD_NUMBER: _ClassVar[int]
     PAYLOAD_FIELD_NUMBER: _ClassVar[int]
+    INCLUDE_EMERGENCY_CONTACTS_FIELD_NUMBER: _ClassVar[int]
     device_id: str
     signature: str
     payload: bytes
-    def __init__(self, device_id: _Optional[str] = ..., signature: _Optional[str] = ..., payload: _Optional[bytes] = ...) -> None: ...
+    include_emergency_contacts: bool
+    def __init__(self, device_id: _Optional[str] = ..., signature: _Optional[str] = ..., payload: _Optional[bytes] = ..., include_emergency_contacts: _Optional[bool] = ...) -> None: ...
 
 class ResolveDeviceResponse(_message.Message):
-    __slots__ = ("device_id", "person_id", "tenant_id")
+    __slots__ = ("device_id", "person_id", "tenant_id", "emergency_contacts")
     DEVICE_ID_FIELD_NUMBER: _ClassVar[int]
     PERSON_ID_FIELD_NUMBER: _ClassVar[int]
     TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    EMERGENCY_CONTACTS_FIELD_NUMBER: _ClassVar[int]
     device_id: str
     person_id: str
     tenant_id: str
-    def __init__(self, device_id: _Optional[str] = ..., person_id: _Optional[str] = ..., tenant_id: _Optional[str] = ...) -> None: ...
+    emergency_contacts: _containers.RepeatedCompositeFieldContainer[EmergencyContact]
+    def __init__(self, device_id: _Optional[str] = ..., person_id: _Optional[str] = ..., tenant_id: _Optional[str] = ..., emergency_contacts: _Optional[_Iterable[_Union[EmergencyContact, _Mapping]]] = ...) -> None: ...

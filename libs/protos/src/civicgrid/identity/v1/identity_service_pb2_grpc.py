@@ -96,6 +96,7 @@ class IdentityServiceServicer:
 
     def ResolveDevice(self, request, context):
         """Checks a press from an alert device: the HMAC-SHA256 signature over the payload with the device secret.
+        With include_emergency_contacts it also answers the owner's contacts, read in the same transaction.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
