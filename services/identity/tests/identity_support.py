@@ -20,11 +20,13 @@ import httpx
 from fastapi import FastAPI
 from pydantic import SecretStr
 
+from civicgrid.identity.v1 import identity_service_pb2 as pb
 from civicgrid_identity.api.app import create_identity_app
 from civicgrid_identity.bootstrap import Identity
 from civicgrid_identity.db.people_repo import PeopleRepository
 from civicgrid_identity.domain.passwords import PasswordPolicy
 from civicgrid_identity.settings import IdentitySettings
+from civicgrid_identity.usecases.care import device_signature
 from civicgrid_identity.usecases.context import IdentityContext
 from civicgrid_identity.usecases.keyring import KeyRing
 from civicgrid_identity.usecases.platform_admin import PLATFORM_TENANT
@@ -306,6 +308,19 @@ def family(*names: str) -> list[dict[str, str]]:
         }
         for i, name in enumerate(names)
     ]
+
+
+PRESS_PAYLOAD = b"press:2026-01-05T08:00:00Z"
+
+
+def device_press(device_id: str, secret: str, *, with_family: bool) -> pb.ResolveDeviceRequest:
+    """ResolveDevice as a press asks it: signed with the device's secret."""
+    return pb.ResolveDeviceRequest(
+        device_id=device_id,
+        signature=device_signature(secret, PRESS_PAYLOAD),
+        payload=PRESS_PAYLOAD,
+        include_emergency_contacts=with_family,
+    )
 
 
 async def elder_with_device(

@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
-
 import pytest
-from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from civicgrid_identity.usecases.care import device_signature, resolve_device
+from civicgrid_testkit.engine_events import engine_events
 from services.identity.tests.identity_support import (
     IdentityApi,
     elder_with_device,
@@ -19,21 +14,6 @@ from services.identity.tests.identity_support import (
 )
 
 pytestmark = pytest.mark.integration
-
-
-@contextmanager
-def transactions_begun(engine: AsyncEngine) -> Iterator[list[Any]]:
-    """One entry per transaction the engine begins inside the block."""
-    begun: list[Any] = []
-
-    def on_begin(connection: Any) -> None:
-        begun.append(connection)
-
-    event.listen(engine.sync_engine, "begin", on_begin)
-    try:
-        yield begun
-    finally:
-        event.remove(engine.sync_engine, "begin", on_begin)
 
 
 async def test_identity_a_press_is_resolved_with_its_family_in_one_transaction(
@@ -52,7 +32,7 @@ async def test_identity_a_press_is_resolved_with_its_family_in_one_transaction(
         (device_a, secret_a, elder_a, first, ["Ana", "Ben"]),
         (device_b, secret_b, elder_b, second, ["Cai"]),
     ):
-        with transactions_begun(identity.engine) as begun:
+        with engine_events(identity.engine, "begin") as begun:
             resolved = await resolve_device(
                 ctx,
                 platform,

@@ -19,6 +19,7 @@ from services.identity.tests.identity_support import (
     District,
     IdentityApi,
     Member,
+    device_press,
     elder_with_device,
     family,
     new_unit,
@@ -294,18 +295,6 @@ async def test_a_non_hex_signature_is_refused_as_unauthenticated(
     assert error.code() == grpc.StatusCode.UNAUTHENTICATED
 
 
-PAYLOAD = b"press:2026-01-05T08:00:00Z"
-
-
-def press(device_id: str, secret: str, *, with_family: bool) -> pb.ResolveDeviceRequest:
-    return pb.ResolveDeviceRequest(
-        device_id=device_id,
-        signature=device_signature(secret, PAYLOAD),
-        payload=PAYLOAD,
-        include_emergency_contacts=with_family,
-    )
-
-
 async def test_identity_resolve_device_answers_the_family_in_order_only_when_asked(
     rpc: Rpc, api: IdentityApi, district: District
 ):
@@ -320,7 +309,7 @@ async def test_identity_resolve_device_answers_the_family_in_order_only_when_ask
     # The case worker (the district admin) and the elder themselves may read the family.
     for caller in (district.admin, elder):
         resolved = await rpc.stub.ResolveDevice(
-            press(device_id, secret, with_family=True), metadata=Rpc.auth(caller)
+            device_press(device_id, secret, with_family=True), metadata=Rpc.auth(caller)
         )
         assert (resolved.person_id, resolved.tenant_id) == (elder.id, district.id)
         assert list(resolved.emergency_contacts) == list(listed.contacts)
@@ -331,13 +320,13 @@ async def test_identity_resolve_device_answers_the_family_in_order_only_when_ask
     ]
 
     plain = await rpc.stub.ResolveDevice(
-        press(device_id, secret, with_family=False), metadata=Rpc.auth(district.admin)
+        device_press(device_id, secret, with_family=False), metadata=Rpc.auth(district.admin)
     )
     assert (plain.person_id, list(plain.emergency_contacts)) == (elder.id, [])
 
     alone, lone_device, lone_secret = await elder_with_device(api, district, [])
     resolved = await rpc.stub.ResolveDevice(
-        press(lone_device, lone_secret, with_family=True), metadata=Rpc.auth(district.admin)
+        device_press(lone_device, lone_secret, with_family=True), metadata=Rpc.auth(district.admin)
     )
     assert (resolved.person_id, list(resolved.emergency_contacts)) == (alone.id, [])
 
@@ -351,12 +340,12 @@ async def test_identity_resolve_device_refuses_the_family_to_a_caller_who_may_no
     # A resident of the same district may resolve the device, not read a stranger's family:
     # asked for it, the whole answer is refused rather than given without it.
     plain = await rpc.stub.ResolveDevice(
-        press(device_id, secret, with_family=False), metadata=Rpc.auth(neighbour)
+        device_press(device_id, secret, with_family=False), metadata=Rpc.auth(neighbour)
     )
     assert plain.tenant_id == district.id
     error = await rpc_error(
         rpc.stub.ResolveDevice(
-            press(device_id, secret, with_family=True), metadata=Rpc.auth(neighbour)
+            device_press(device_id, secret, with_family=True), metadata=Rpc.auth(neighbour)
         )
     )
     assert error.code() == grpc.StatusCode.PERMISSION_DENIED
@@ -364,7 +353,7 @@ async def test_identity_resolve_device_refuses_the_family_to_a_caller_who_may_no
     other = await api.district()
     error = await rpc_error(
         rpc.stub.ResolveDevice(
-            press(device_id, secret, with_family=True), metadata=Rpc.auth(other.admin)
+            device_press(device_id, secret, with_family=True), metadata=Rpc.auth(other.admin)
         )
     )
     assert error.code() == grpc.StatusCode.PERMISSION_DENIED
@@ -375,10 +364,10 @@ async def test_identity_resolve_device_with_the_family_still_checks_device_and_s
 ):
     _, device_id, secret = await elder_with_device(api, district, family("Daughter"))
 
-    forged = press(device_id, "guess", with_family=True)
+    forged = device_press(device_id, "guess", with_family=True)
     error = await rpc_error(rpc.stub.ResolveDevice(forged, metadata=Rpc.auth(district.admin)))
     assert error.code() == grpc.StatusCode.UNAUTHENTICATED
-    unknown = press(f"unknown-{uuid4()}", secret, with_family=True)
+    unknown = device_press(f"unknown-{uuid4()}", secret, with_family=True)
     error = await rpc_error(rpc.stub.ResolveDevice(unknown, metadata=Rpc.auth(district.admin)))
     assert error.code() == grpc.StatusCode.NOT_FOUND
 

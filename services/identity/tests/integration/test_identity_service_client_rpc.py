@@ -10,7 +10,6 @@ import pytest
 from civicgrid.identity.v1 import identity_service_pb2 as pb
 from civicgrid.identity.v1 import identity_service_pb2_grpc as pb_grpc
 from civicgrid_identity.rpc.servicer import SERVICE_NAME, register
-from civicgrid_identity.usecases.care import device_signature
 from civicgrid_identity.usecases.context import IdentityContext
 from civicgrid_identity.usecases.service_clients import ServiceClient, ensure_service_clients
 from civicgrid_platform.grpc.server import GrpcServer
@@ -19,6 +18,7 @@ from services.identity.tests.identity_support import (
     District,
     IdentityApi,
     bearer,
+    device_press,
     elder_with_device,
     family,
     new_unit,
@@ -143,21 +143,8 @@ async def test_a_district_token_reads_holders_people_and_contacts_in_full(
 async def test_a_platform_token_with_devices_resolve_finds_any_districts_device(
     stub: pb_grpc.IdentityServiceStub, api: IdentityApi, district: District, service: ServiceClient
 ):
-    elder = await api.register(district, living_alone=True)
-    device_id = f"svc-{elder.id[:8]}"
-    bound = await api.call(
-        "POST",
-        f"/v1/people/{elder.id}/devices",
-        json={"device_id": device_id},
-        headers=district.admin.headers,
-        expect=201,
-    )
-    payload = b"press:2026-01-05T08:00:00Z"
-    press = pb.ResolveDeviceRequest(
-        device_id=device_id,
-        signature=device_signature(bound.json()["secret"], payload),
-        payload=payload,
-    )
+    elder, device_id, secret = await elder_with_device(api, district, [])
+    press = device_press(device_id, secret, with_family=False)
     platform_wide = await token(api, service, "devices:resolve", None)
     resolved = await stub.ResolveDevice(press, metadata=auth(platform_wide))
     assert (resolved.person_id, resolved.tenant_id) == (elder.id, district.id)
@@ -167,16 +154,6 @@ async def test_a_platform_token_with_devices_resolve_finds_any_districts_device(
     with pytest.raises(grpc.aio.AioRpcError) as refused:
         await stub.ResolveDevice(press, metadata=auth(other_district))
     assert refused.value.code() == grpc.StatusCode.PERMISSION_DENIED
-
-
-def family_press(device_id: str, secret: str) -> pb.ResolveDeviceRequest:
-    payload = b"press:2026-01-05T08:00:00Z"
-    return pb.ResolveDeviceRequest(
-        device_id=device_id,
-        signature=device_signature(secret, payload),
-        payload=payload,
-        include_emergency_contacts=True,
-    )
 
 
 async def test_identity_a_platform_press_gets_only_the_devices_own_district_family(
@@ -195,7 +172,7 @@ async def test_identity_a_platform_press_gets_only_the_devices_own_district_fami
         (device_a, secret_a, elder_a, district.id, ["Ana", "Ben"]),
     ):
         resolved = await stub.ResolveDevice(
-            family_press(device_id, secret), metadata=auth(platform_wide)
+            device_press(device_id, secret, with_family=True), metadata=auth(platform_wide)
         )
         assert (resolved.person_id, resolved.tenant_id) == (elder.id, tenant)
         assert [c.name for c in resolved.emergency_contacts] == names
@@ -208,9 +185,13 @@ async def test_identity_a_district_token_needs_people_contact_for_the_family(
 
     reader = await token(api, service, "people:read", district.id)
     with pytest.raises(grpc.aio.AioRpcError) as refused:
-        await stub.ResolveDevice(family_press(device_id, secret), metadata=auth(reader))
+        await stub.ResolveDevice(
+            device_press(device_id, secret, with_family=True), metadata=auth(reader)
+        )
     assert refused.value.code() == grpc.StatusCode.PERMISSION_DENIED
 
     caller = await token(api, service, "people:contact", district.id)
-    resolved = await stub.ResolveDevice(family_press(device_id, secret), metadata=auth(caller))
+    resolved = await stub.ResolveDevice(
+        device_press(device_id, secret, with_family=True), metadata=auth(caller)
+    )
     assert [c.name for c in resolved.emergency_contacts] == ["Daughter"]

@@ -9,13 +9,9 @@ and rendering a district's messages costs no query per message."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
-from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from civicgrid_notifications.db.templates_repo import TemplatesRepository
@@ -25,6 +21,7 @@ from civicgrid_notifications.usecases import templates
 from civicgrid_notifications.usecases.context import NotificationsContext
 from civicgrid_notifications.usecases.template_cache import TemplateCache
 from civicgrid_platform.auth import Principal
+from civicgrid_testkit.engine_events import engine_events
 from services.notifications.tests.notifications_support import District
 
 pytestmark = pytest.mark.integration
@@ -85,20 +82,6 @@ async def delete_elsewhere(ctx: NotificationsContext, district: District, locale
     async with ctx.uow(tenant_id=district.tenant_id) as uow:
         await TemplatesRepository(uow.session, district.tenant_id).delete(key)
         await uow.commit()
-
-
-@contextmanager
-def counted_statements(engine: AsyncEngine) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def count(*args: Any) -> None:
-        statements.append(args[2])
-
-    event.listen(engine.sync_engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine.sync_engine, "before_cursor_execute", count)
 
 
 async def test_notifications_templates_the_districts_own_template_speaks_else_the_built_in(
@@ -178,7 +161,7 @@ async def test_notifications_templates_rendering_costs_no_query_per_message(
     cache = TemplateCache(ttl_seconds=5.0, clock=clock)
 
     async with timed.uow(tenant_id=district.tenant_id) as uow:
-        with counted_statements(notifications_engine) as statements:
+        with engine_events(notifications_engine, "before_cursor_execute") as statements:
             for n in range(200):
                 values = {**VALUES, "ticket_number": f"2026-{n:06d}"}
                 for channel in Channel:
@@ -192,7 +175,7 @@ async def test_notifications_templates_rendering_costs_no_query_per_message(
                         cache=cache,
                     )
         clock.now += 5.0
-        with counted_statements(notifications_engine) as after_the_bound:
+        with engine_events(notifications_engine, "before_cursor_execute") as after_the_bound:
             await templates.render_message(
                 uow,
                 district.tenant_id,
