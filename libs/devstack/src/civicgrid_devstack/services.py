@@ -53,6 +53,8 @@ class ServiceProcess:
     env: dict[str, str]
     log_path: Path
     components: str = "http,grpc,consumers,relay,timers"
+    # The interpreter (so its environment) the service runs in: this one unless told.
+    python: str = sys.executable
     process: subprocess.Popen[bytes] | None = field(default=None, init=False)
 
     @property
@@ -65,7 +67,7 @@ class ServiceProcess:
 
     def _run(self, *args: str) -> subprocess.CompletedProcess[bytes]:
         return subprocess.run(
-            [sys.executable, "-m", self.spec.module, *args],
+            [self.python, "-m", self.spec.module, *args],
             env={**os.environ, **self.env},
             capture_output=True,
             check=False,
@@ -80,7 +82,7 @@ class ServiceProcess:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", self.spec.module, "serve", "--components", self.components],
+            [self.python, "-m", self.spec.module, "serve", "--components", self.components],
             env={**os.environ, **self.env},
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -153,9 +155,11 @@ def process_on_free_ports(
     jwks_url: str | None = None,
     components: str = "http,grpc,consumers,relay,timers",
     env: dict[str, str] | None = None,
+    python: str = sys.executable,
 ) -> ServiceProcess:
     """A service process (not started) on free ports against `db`, trusting `jwks_url` (by
-    default its own, as identity does): what benchmarks and cross-service tests run."""
+    default its own, as identity does): what benchmarks and cross-service tests run. `python`:
+    the interpreter of another environment (an image's install) instead of this one."""
     spec = ServiceSpec(name, find_free_port(), find_free_port())
     full_env = service_env(
         spec,
@@ -164,4 +168,4 @@ def process_on_free_ports(
         kafka_bootstrap=kafka_bootstrap,
         jwks_url=jwks_url or f"http://127.0.0.1:{spec.http_port}/.well-known/jwks.json",
     )
-    return ServiceProcess(spec, full_env | (env or {}), log, components)
+    return ServiceProcess(spec, full_env | (env or {}), log, components, python)
