@@ -6,6 +6,7 @@ press is refused."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
@@ -15,6 +16,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from civicgrid_notifications.db.deliveries_repo import DeliveriesRepository
 from civicgrid_notifications.usecases.alert_chain import STEP_TIMER
 from civicgrid_notifications.usecases.alert_timers import next_step
 from civicgrid_notifications.usecases.context import NotificationsContext
@@ -413,3 +415,46 @@ async def test_notifications_alert_after_a_gap_in_the_timers_asks_again_once_not
     await advance(chain.ctx, chain.clock, 60)  # and then on the regular beat
     alert = await chain.alert(alert_id)
     assert len([e for e in alert["timeline"] if e["kind"] == "asked_again"]) == 2  # type: ignore[union-attr]
+
+
+async def test_notifications_alert_an_acknowledgement_during_a_send_waits_and_spares_what_went(
+    chain: Chain,
+) -> None:
+    # The dispatcher holds a group's rows while the providers answer; an acknowledgement that
+    # arrives then waits for the group, leaves what was sent as sent and withdraws the rest.
+    alert_id = await chain.raised()
+    tenant = chain.home.district.tenant_id
+    async with chain.ctx.uow(tenant_id=tenant) as uow:
+        rows = await uow.session.execute(
+            text(
+                "SELECT id FROM deliveries WHERE tenant_id = :t AND alert_id = :a"
+                " AND status = 'queued' ORDER BY id DESC"
+            ),
+            {"t": tenant, "a": uuid.UUID(alert_id)},
+        )
+        queued = [r for (r,) in rows]
+    assert len(queued) >= 4
+    sent, left = queued[: len(queued) // 2], queued[len(queued) // 2 :]
+
+    async with chain.ctx.uow(tenant_id=tenant) as sending:
+        repo = DeliveriesRepository(sending.session, tenant)
+        assert len(await repo.get_many(queued, lock=True)) == len(queued)
+        ack = asyncio.create_task(
+            chain.api.post(
+                f"/v1/alerts/{alert_id}/acknowledge", headers=chain.as_(chain.home.worker)
+            )
+        )
+        await asyncio.sleep(0.5)
+        assert not ack.done(), "the acknowledgement did not wait for the rows being sent"
+        await repo.change_many([(d, {"status": "sent"}) for d in sent])
+        await sending.commit()
+    answer = await asyncio.wait_for(ack, 10)
+    assert answer.status_code == 200, answer.text
+
+    async with chain.ctx.uow(tenant_id=tenant) as uow:
+        found = await uow.session.execute(
+            text("SELECT id, status FROM deliveries WHERE id = ANY(:ids)"), {"ids": queued}
+        )
+        statuses = dict(found.all())
+    assert {statuses[d] for d in sent} == {"sent"}
+    assert {statuses[d] for d in left} == {"suppressed"}

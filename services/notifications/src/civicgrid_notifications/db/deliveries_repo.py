@@ -68,6 +68,14 @@ _GET_MANY_LOCKED = (
     f"SELECT {', '.join(Delivery.__slots__)} FROM deliveries"  # noqa: S608 - our own names
     " WHERE tenant_id = $1 AND id = ANY($2::uuid[]) ORDER BY id FOR UPDATE"
 )
+# Locked in id order, as the dispatcher locks a group: two lockers of overlapping rows in
+# different orders could deadlock (an acknowledgement against a group being sent).
+_STOP_QUEUED_OF_ALERT = (
+    "UPDATE deliveries SET status = 'suppressed', last_error = $3, finished_at = $4"
+    " WHERE tenant_id = $1 AND status = 'queued' AND id = ANY(ARRAY("
+    " SELECT id FROM deliveries WHERE tenant_id = $1 AND alert_id = $2 AND status = 'queued'"
+    " ORDER BY id FOR UPDATE))"
+)
 _ADD_ATTEMPT = (
     "INSERT INTO delivery_attempts (tenant_id, delivery_id, number, provider, started_at,"
     " finished_at, outcome, status_code, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
@@ -135,6 +143,14 @@ class DeliveriesRepository:
             )
         for columns, rows in grouped.items():
             await driver.executemany(self.session, _change(columns), rows)
+
+    async def stop_queued_of_alert(self, alert_id: UUID, why: str, now: datetime) -> int:
+        """The alert's messages not sent yet are suppressed (the dispatcher skips them); how
+        many."""
+        status = await driver.execute(
+            self.session, _STOP_QUEUED_OF_ALERT, self.tenant_id, alert_id, why, now
+        )
+        return driver.affected(status)
 
     async def add_attempts(self, attempts: Sequence[tuple[UUID, Attempt]]) -> None:
         if attempts:

@@ -4,14 +4,12 @@ answering an alert someone else holds is a conflict."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from uuid import UUID
-
-from sqlalchemy import update
 
 from civicgrid.notifications.v1 import events_pb2
 from civicgrid_notifications.db.alerts_repo import Alert, AlertsRepository
-from civicgrid_notifications.db.tables import deliveries
+from civicgrid_notifications.db.deliveries_repo import DeliveriesRepository
 from civicgrid_notifications.domain import alerts as rules
 from civicgrid_notifications.domain.alerts import AlertPolicy
 from civicgrid_notifications.events.outgoing import notification_event
@@ -149,18 +147,10 @@ async def _close(
 
 
 async def _stop_queued(
-    uow: UnitOfWork, tenant_id: UUID, alert_id: UUID, why: str, now: object
+    uow: UnitOfWork, tenant_id: UUID, alert_id: UUID, why: str, now: datetime
 ) -> None:
     """Messages of the alert not sent yet are no longer needed (the dispatcher skips them)."""
-    await uow.session.execute(
-        update(deliveries)
-        .where(
-            deliveries.c.tenant_id == tenant_id,
-            deliveries.c.alert_id == alert_id,
-            deliveries.c.status == "queued",
-        )
-        .values(status="suppressed", last_error=why, finished_at=now)
-    )
+    await DeliveriesRepository(uow.session, tenant_id).stop_queued_of_alert(alert_id, why, now)
 
 
 async def _responder_name(repo: AlertsRepository, alert_id: UUID, responder: str) -> str:
