@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from aiokafka import AIOKafkaConsumer
 from aiokafka.structs import ConsumerRecord
+from google.protobuf.wrappers_pb2 import StringValue
 from sqlalchemy import Column, MetaData, Table, Text, Uuid, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -33,6 +34,18 @@ THINGS = Table(
     Column("tenant_id", Uuid, nullable=False),
     Column("name", Text, nullable=False),
 )
+
+
+def announce(tenant: object, thing_id: object, name: str) -> OutgoingEvent:
+    """An event announcing a thing (what a use case adds to its unit of work)."""
+    return OutgoingEvent(
+        type="civicgrid.example.v1.thing.created",
+        source="/civicgrid/example",
+        tenant_id=tenant,  # type: ignore[arg-type]
+        key=str(thing_id),
+        topic="civicgrid.example.v1",
+        message=StringValue(value=name),
+    )
 
 
 @dataclass

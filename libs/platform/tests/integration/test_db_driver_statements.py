@@ -15,8 +15,7 @@ from civicgrid_platform.db import driver
 from civicgrid_platform.db.outbox_table import OUTBOX_CHANNEL
 from civicgrid_platform.db.uow import UnitOfWorkFactory
 from civicgrid_platform.errors import is_unstorable_value
-from libs.platform.tests.integration.events_support_infra import Database
-from libs.platform.tests.integration.test_db_unit_of_work import _announce
+from libs.platform.tests.integration.events_support_infra import Database, announce
 
 pytestmark = pytest.mark.integration
 
@@ -107,7 +106,7 @@ async def test_rings_are_sent_together_at_commit_and_only_then(
             uow.notify("bells_a", "one")
             uow.notify("bells_a", "one")  # the same ring twice: sent once
             uow.notify("bells_b")
-            uow.add_event(_announce(tenant, uuid4(), "x"))
+            uow.add_event(announce(tenant, uuid4(), "x"))
             await driver.execute(uow.session, "SELECT 1")
             await asyncio.sleep(0.2)
             assert heard.empty(), "rung before the commit"

@@ -13,27 +13,16 @@ from sqlalchemy import select, text
 
 from civicgrid_platform.db.outbox_table import OUTBOX_CHANNEL
 from civicgrid_platform.db.uow import UnitOfWorkError, UnitOfWorkFactory
-from civicgrid_platform.events.cloudevents import OutgoingEvent
 from civicgrid_testkit.provisioning import runtime_role
 from civicgrid_testkit.servers import PostgresServer
 from libs.platform.tests.integration.events_support_infra import (
     OUTBOX,
     THINGS,
     Database,
+    announce,
 )
 
 pytestmark = pytest.mark.integration
-
-
-def _announce(tenant: object, thing_id: object, name: str) -> OutgoingEvent:
-    return OutgoingEvent(
-        type="civicgrid.example.v1.thing.created",
-        source="/civicgrid/example",
-        tenant_id=tenant,  # type: ignore[arg-type]
-        key=str(thing_id),
-        topic="civicgrid.example.v1",
-        message=StringValue(value=name),
-    )
 
 
 async def _counts(database: Database, tenant: object, thing_id: object) -> tuple[object, object]:
@@ -57,7 +46,7 @@ async def test_state_change_and_its_event_commit_together(
             await uow.session.execute(
                 THINGS.insert().values(id=thing_id, tenant_id=tenant, name="bench")
             )
-            event = _announce(tenant, thing_id, "bench")
+            event = announce(tenant, thing_id, "bench")
             uow.add_event(event)
             await uow.commit()
 
@@ -82,7 +71,7 @@ async def test_an_error_in_the_block_rolls_back_state_and_event(
             await uow.session.execute(
                 THINGS.insert().values(id=thing_id, tenant_id=tenant, name="lamp")
             )
-            uow.add_event(_announce(tenant, thing_id, "lamp"))
+            uow.add_event(announce(tenant, thing_id, "lamp"))
             await uow.session.flush()
             raise RuntimeError("use case failed")
 
@@ -96,7 +85,7 @@ async def test_leaving_without_commit_rolls_back(
 
     async with uow_factory(tenant_id=tenant) as uow:
         await uow.session.execute(THINGS.insert().values(id=thing_id, tenant_id=tenant, name="x"))
-        uow.add_event(_announce(tenant, thing_id, "x"))
+        uow.add_event(announce(tenant, thing_id, "x"))
 
     assert await _counts(database, tenant, thing_id) == (0, 0)
 
@@ -108,7 +97,7 @@ async def test_a_unit_of_work_commits_once(uow_factory: UnitOfWorkFactory) -> No
         with pytest.raises(UnitOfWorkError, match="has committed"):
             await uow.commit()
         with pytest.raises(UnitOfWorkError, match="has committed"):
-            uow.add_event(_announce(tenant, uuid4(), "late"))
+            uow.add_event(announce(tenant, uuid4(), "late"))
         with pytest.raises(UnitOfWorkError, match="has committed"):
             _ = uow.session
 
@@ -120,13 +109,13 @@ async def test_a_failed_savepoint_undoes_only_its_own_changes_and_events(
 
     async with uow_factory(tenant_id=tenant) as uow:
         await uow.session.execute(THINGS.insert().values(id=kept, tenant_id=tenant, name="kept"))
-        uow.add_event(_announce(tenant, kept, "kept"))
+        uow.add_event(announce(tenant, kept, "kept"))
         with pytest.raises(LookupError):
             async with uow.savepoint():
                 await uow.session.execute(
                     THINGS.insert().values(id=undone, tenant_id=tenant, name="undone")
                 )
-                uow.add_event(_announce(tenant, undone, "undone"))
+                uow.add_event(announce(tenant, undone, "undone"))
                 raise LookupError("this one fails")
         await uow.commit()
 
@@ -143,8 +132,8 @@ async def test_committing_events_notifies_the_relay_at_commit_and_only_then(
     try:
         tenant = uuid4()
         async with uow_factory(tenant_id=tenant) as uow:
-            uow.add_event(_announce(tenant, uuid4(), "a"))
-            uow.add_event(_announce(tenant, uuid4(), "b"))
+            uow.add_event(announce(tenant, uuid4(), "a"))
+            uow.add_event(announce(tenant, uuid4(), "b"))
             await uow.session.execute(select(1))
             await asyncio.sleep(0.2)
             assert notifications.empty(), "notified before the commit"
@@ -154,7 +143,7 @@ async def test_committing_events_notifies_the_relay_at_commit_and_only_then(
         async with uow_factory(tenant_id=tenant) as uow:
             await uow.commit()  # no events: the relay has nothing to do
         async with uow_factory(tenant_id=tenant) as uow:
-            uow.add_event(_announce(tenant, uuid4(), "rolled back"))
+            uow.add_event(announce(tenant, uuid4(), "rolled back"))
         await asyncio.sleep(0.3)
         assert notifications.empty(), "notified without committed events"
     finally:

@@ -438,7 +438,7 @@ async def test_notifications_alert_an_acknowledgement_during_a_send_waits_and_sp
 
     async with chain.ctx.uow(tenant_id=tenant) as sending:
         repo = DeliveriesRepository(sending.session, tenant)
-        assert len(await repo.get_many(queued, lock=True)) == len(queued)
+        assert len(await repo.lock_many(queued)) == len(queued)
         ack = asyncio.create_task(
             chain.api.post(
                 f"/v1/alerts/{alert_id}/acknowledge", headers=chain.as_(chain.home.worker)

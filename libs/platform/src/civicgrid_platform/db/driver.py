@@ -78,7 +78,7 @@ async def execute(session: AsyncSession, sql: str, *args: Any) -> str:
 async def executemany(session: AsyncSession, sql: str, rows: Iterable[Sequence[Any]]) -> None:
     """One statement for many argument rows, pipelined: one round trip for all."""
     connection = await driver_connection(session)
-    await _run(lambda statement, *many: connection.executemany(statement, many[0]), sql, (rows,))
+    await _run(connection.executemany, sql, (rows,))
 
 
 # SQLSTATE class -> the SQLAlchemy error the session would have raised for it.
@@ -101,9 +101,3 @@ async def _run(method: Callable[..., Awaitable[Any]], sql: str, args: Sequence[A
     except asyncpg.PostgresError as error:
         kind = _ERRORS.get(str(error.sqlstate or "")[:2], exc.DatabaseError)
         raise kind(sql, args, error) from error
-
-
-def affected(status: str) -> int:
-    """Rows a status line says were touched ("UPDATE 3" -> 3, "INSERT 0 1" -> 1)."""
-    tail = status.rsplit(" ", 1)[-1]
-    return int(tail) if tail.isdigit() else 0

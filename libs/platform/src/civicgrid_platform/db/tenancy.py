@@ -12,11 +12,13 @@ from uuid import UUID
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from civicgrid_platform.db import driver
+
 TENANT_SETTING = "app.tenant_id"
 
 _BIND_TENANT = text(f"SELECT set_config('{TENANT_SETTING}', :tenant_id, true)")
-# The same, for the driver's connection (once SQLAlchemy has begun the transaction).
-BIND_TENANT_SQL = f"SELECT set_config('{TENANT_SETTING}', $1, true)"
+# The same through the driver, for binding again inside a begun transaction.
+_REBIND_TENANT = f"SELECT set_config('{TENANT_SETTING}', $1, true)"
 
 
 async def bind_tenant(executor: AsyncSession | AsyncConnection, tenant_id: UUID | None) -> None:
@@ -25,5 +27,14 @@ async def bind_tenant(executor: AsyncSession | AsyncConnection, tenant_id: UUID 
     With no tenant bound the policies compare against NULL, so tenant rows are neither visible
     nor writable: forgetting to bind fails closed.
     """
-    value = "" if tenant_id is None else str(tenant_id)
-    await executor.execute(_BIND_TENANT, {"tenant_id": value})
+    await executor.execute(_BIND_TENANT, {"tenant_id": _setting(tenant_id)})
+
+
+async def rebind_tenant(session: AsyncSession, tenant_id: UUID | None) -> None:
+    """bind_tenant inside a transaction SQLAlchemy has begun, straight through the driver (a
+    consumer's batch re-binds for every district it spans)."""
+    await driver.execute(session, _REBIND_TENANT, _setting(tenant_id))
+
+
+def _setting(tenant_id: UUID | None) -> str:
+    return "" if tenant_id is None else str(tenant_id)

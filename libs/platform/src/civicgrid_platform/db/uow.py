@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from civicgrid_platform.db import driver
 from civicgrid_platform.db.bulk import copy_rows
 from civicgrid_platform.db.outbox_table import OUTBOX, OUTBOX_CHANNEL
-from civicgrid_platform.db.tenancy import BIND_TENANT_SQL, bind_tenant
+from civicgrid_platform.db.tenancy import bind_tenant, rebind_tenant
 from civicgrid_platform.events.cloudevents import OutgoingEvent
 
 # Every notification the transaction rings, in one statement just before the commit.
@@ -124,8 +124,7 @@ class UnitOfWork:
         """Act for another tenant from here on (a consumer's batch spans tenants). Deferred
         work of the tenant so far is written first, while row-level security still admits it."""
         await self.flush_deferred()
-        value = "" if tenant_id is None else str(tenant_id)
-        await driver.execute(self.session, BIND_TENANT_SQL, value)
+        await rebind_tenant(self.session, tenant_id)
         self._tenant_id = tenant_id
 
     def notify(self, channel: str, payload: str = "") -> None:

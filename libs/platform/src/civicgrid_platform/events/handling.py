@@ -82,10 +82,9 @@ class BatchApplier:
         Raises HandlerFailed for a transient failure, and what no event is to blame for."""
         try:
             return await self.apply(work, given_up, isolate=False)
-        except DeferredWorkFailed:
-            pass  # whose deferred work failed is found by isolating
-        except HandlerFailed as failed:
-            if is_transient(failed.cause):
+        except (DeferredWorkFailed, HandlerFailed) as failed:
+            # A lasting failure: isolating finds the event to blame (also for deferred work).
+            if isinstance(failed, HandlerFailed) and is_transient(failed.cause):
                 raise
         return await self.apply(work, given_up, isolate=True)
 

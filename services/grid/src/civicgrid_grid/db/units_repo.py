@@ -14,7 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from civicgrid_grid.db.tables import unit_versions, units
 from civicgrid_grid.domain.records import UnitRecord
-from civicgrid_platform.db.bulk import copy_rows, driver_connection, prefer_hash_joins
+from civicgrid_platform.db.bulk import copy_rows, prefer_hash_joins
+from civicgrid_platform.db.driver import driver_connection
 
 _COLUMNS = (
     units.c.id,

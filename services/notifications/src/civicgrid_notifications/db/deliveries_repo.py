@@ -124,11 +124,9 @@ class DeliveriesRepository:
         row = await driver.fetchrow(self.session, query, self.tenant_id, delivery_id)
         return Delivery(*row) if row else None
 
-    async def get_many(self, delivery_ids: Sequence[UUID], *, lock: bool) -> list[Delivery]:
-        """Those of the deliveries that exist; locked in id order (two dispatchers locking
-        overlapping groups wait for each other instead of deadlocking)."""
-        if not lock:
-            raise ValueError("get_many is the dispatcher's locked read")
+    async def lock_many(self, delivery_ids: Sequence[UUID]) -> list[Delivery]:
+        """Those of the deliveries that exist, locked in id order (two lockers of overlapping
+        rows wait for each other instead of deadlocking)."""
         rows = await driver.fetch(
             self.session, _GET_MANY_LOCKED, self.tenant_id, list(delivery_ids)
         )
@@ -144,13 +142,11 @@ class DeliveriesRepository:
         for columns, rows in grouped.items():
             await driver.executemany(self.session, _change(columns), rows)
 
-    async def stop_queued_of_alert(self, alert_id: UUID, why: str, now: datetime) -> int:
-        """The alert's messages not sent yet are suppressed (the dispatcher skips them); how
-        many."""
-        status = await driver.execute(
+    async def stop_queued_of_alert(self, alert_id: UUID, why: str, now: datetime) -> None:
+        """The alert's messages not sent yet are suppressed (the dispatcher skips them)."""
+        await driver.execute(
             self.session, _STOP_QUEUED_OF_ALERT, self.tenant_id, alert_id, why, now
         )
-        return driver.affected(status)
 
     async def add_attempts(self, attempts: Sequence[tuple[UUID, Attempt]]) -> None:
         if attempts:

@@ -14,8 +14,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
-from collections.abc import Awaitable, Sequence
-from datetime import timedelta
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -26,7 +26,7 @@ from civicgrid_notifications.domain.channels import Channel
 from civicgrid_notifications.events.outgoing import notification_event
 from civicgrid_notifications.usecases.context import NotificationsContext
 from civicgrid_notifications.usecases.fanout import DELIVERY_TIMER
-from civicgrid_notifications.usecases.ports import Outgoing, SendResult
+from civicgrid_notifications.usecases.ports import Outgoing, Sender, SendResult
 from civicgrid_platform import timers
 from civicgrid_platform.db.uow import UnitOfWork
 from civicgrid_platform.errors import NotFound
@@ -67,34 +67,30 @@ async def dispatch_due(
     return len(due)
 
 
-async def attempt(ctx: NotificationsContext, tenant_id: UUID, delivery_id: UUID) -> str:
-    """One attempt at one delivery; its status afterwards."""
-    return (await attempt_many(ctx, tenant_id, [delivery_id]))[delivery_id]
-
-
 async def attempt_many(
     ctx: NotificationsContext,
     tenant_id: UUID,
     delivery_ids: Sequence[UUID],
-    gate: asyncio.Semaphore | None = None,
+    gate: asyncio.Semaphore,
 ) -> dict[UUID, str]:
-    """One attempt at each of these deliveries of one district, in one transaction; each one's
-    status afterwards ("missing" for one that is not there)."""
+    """One attempt at each of these deliveries of one district, in one transaction, sending at
+    most as many at once as `gate` lets; each one's status afterwards ("missing" for one that
+    is not there)."""
     async with ctx.uow(tenant_id=tenant_id) as uow:
         repo = DeliveriesRepository(uow.session, tenant_id)
-        found = {d.id: d for d in await repo.get_many(delivery_ids, lock=True)}
+        found = {d.id: d for d in await repo.lock_many(delivery_ids)}
         statuses = {i: found[i].status if i in found else "missing" for i in delivery_ids}
         # Stale ones (sent, given up, or acknowledged meanwhile) only lose their timer.
         done = [i for i in delivery_ids if statuses[i] != states.QUEUED]
         queued = [found[i] for i in delivery_ids if statuses[i] == states.QUEUED]
         addresses = await _addresses(ctx, tenant_id, queued)
         changes: list[tuple[UUID, dict[str, Any]]] = []
-        sends = []
+        sends: list[tuple[Delivery, Sender, Outgoing]] = []
         for delivery in queued:
             address = delivery.address or addresses.get(delivery.id, "")
             sender = ctx.senders.get(Channel(delivery.channel))
             if address and sender is not None:
-                sends.append((delivery, sender.send(_outgoing(tenant_id, delivery, address))))
+                sends.append((delivery, sender, _outgoing(tenant_id, delivery, address)))
                 continue
             why = "no address on this channel" if not address else "no provider for the channel"
             # Suppressed, not failed: nothing was tried, and nothing will change by retrying.
@@ -106,10 +102,10 @@ async def attempt_many(
             )
             statuses[delivery.id] = states.SUPPRESSED
             done.append(delivery.id)
-        results = await asyncio.gather(*(_gated(gate, send) for _, send in sends))
+        results = await asyncio.gather(*(_gated(gate, s, m) for _, s, m in sends))
         attempts: list[tuple[UUID, Attempt]] = []
-        retries: list[tuple[UUID, str, UUID, Any]] = []
-        for (delivery, _), result in zip(sends, results, strict=True):
+        retries: list[tuple[UUID, str, UUID, datetime]] = []
+        for (delivery, _, _), result in zip(sends, results, strict=True):
             status, change, retry_at = _outcome(ctx, uow, tenant_id, delivery, result, attempts)
             statuses[delivery.id] = status
             changes.append((delivery.id, change))
@@ -125,11 +121,9 @@ async def attempt_many(
     return statuses
 
 
-async def _gated(gate: asyncio.Semaphore | None, send: Awaitable[SendResult]) -> SendResult:
-    if gate is None:
-        return await send
+async def _gated(gate: asyncio.Semaphore, sender: Sender, message: Outgoing) -> SendResult:
     async with gate:
-        return await send
+        return await sender.send(message)
 
 
 async def _addresses(
@@ -174,7 +168,7 @@ def _outcome(
     delivery: Delivery,
     result: SendResult,
     attempts: list[tuple[UUID, Attempt]],
-) -> tuple[str, dict[str, Any], Any]:
+) -> tuple[str, dict[str, Any], datetime | None]:
     """(status, the delivery's changes, when it is due again or None) after one attempt; its
     provider tries go on `attempts`, and a delivery given up on is announced."""
     number = delivery.attempts + 1

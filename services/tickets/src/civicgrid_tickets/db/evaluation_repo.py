@@ -12,7 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from civicgrid_platform.db.bulk import copy_rows, driver_connection, prefer_hash_joins
+from civicgrid_platform.db.bulk import copy_rows, prefer_hash_joins
+from civicgrid_platform.db.driver import driver_connection
 from civicgrid_tickets.db.tables import district_scores, evaluation_closings, evaluations
 from civicgrid_tickets.domain.evaluation_counts import COUNT_FIELDS
 

@@ -16,7 +16,7 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from civicgrid_platform.db.bulk import driver_connection
+from civicgrid_platform.db.driver import driver_connection
 from civicgrid_tickets.db.map_repo import GridShape, MapDepartment
 from civicgrid_tickets.domain.duplicates import Candidate
 from civicgrid_tickets.domain.records import HistoryEntry, TicketRecord

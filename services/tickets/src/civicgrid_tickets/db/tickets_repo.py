@@ -14,7 +14,8 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import UUID as PG_UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from civicgrid_platform.db.bulk import copy_rows, driver_connection, update_rows
+from civicgrid_platform.db.bulk import copy_rows, update_rows
+from civicgrid_platform.db.driver import driver_connection
 from civicgrid_tickets.db.tables import sla_timers, ticket_history, ticket_photos, tickets
 from civicgrid_tickets.domain.records import HistoryEntry, PhotoRecord, SlaView, TicketRecord
 from civicgrid_tickets.domain.sla_state import COMMITMENT_CLOCK, Timer
